@@ -1,0 +1,1 @@
+"""Realistic sample LLM traces, used by ``spyglass demo``, the benchmarks and the tests."""

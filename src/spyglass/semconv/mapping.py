@@ -1,0 +1,404 @@
+"""Derive typed span fields from the attribute dialects real instrumentors send.
+
+Dialects understood (see ``docs/ingest-mapping.md`` for the full table):
+
+* OTel GenAI semantic conventions, current and deprecated names, span events, and the
+  JSON-string forms of ``gen_ai.input.messages`` / ``gen_ai.output.messages``;
+* OpenInference (``openinference.span.kind``, ``llm.*``, ``input.value``, flattened
+  ``llm.input_messages.N.*``, ``llm.token_count.*``);
+* OpenLLMetry (``traceloop.*``, flattened ``gen_ai.prompt.N.*`` / ``gen_ai.completion.N.*``);
+* Spyglass's own SDK (``spyglass.*``) and Langfuse's OTel attributes (``langfuse.*``).
+
+Nothing here drops a span: a value that cannot be read leaves its column empty and adds a
+mapping note, and the raw attributes are always kept beside the derived columns.
+
+Token convention (DESIGN.md): ``input_tokens`` *includes* cache-read and cache-write tokens and
+``output_tokens`` *includes* reasoning tokens, as in OTel GenAI and OpenAI's usage object. The
+three sub-counts are stored separately so cost can price them at their own rates. Anthropic
+reports ``input_tokens`` *excluding* the cache; when an instrumentor passes that through (the
+cache counts exceed the input count, which is impossible under our convention) we add them back
+and say so in a note.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from spyglass.semconv import messages as msgs
+
+_OPENINFERENCE_KINDS = {
+    "LLM", "CHAIN", "TOOL", "RETRIEVER", "EMBEDDING", "AGENT", "RERANKER", "GUARDRAIL",
+    "EVALUATOR", "PROMPT",
+}
+_TRACELOOP_KINDS = {"workflow": "CHAIN", "task": "CHAIN", "agent": "AGENT", "tool": "TOOL"}
+_GENAI_OPERATION_KINDS = {
+    "chat": "LLM", "text_completion": "LLM", "generate_content": "LLM", "completion": "LLM",
+    "responses": "LLM", "embeddings": "EMBEDDING", "embedding": "EMBEDDING",
+    "execute_tool": "TOOL", "invoke_agent": "AGENT", "create_agent": "AGENT",
+    "retrieval": "RETRIEVER",
+}
+_REQUEST_TYPE_KINDS = {"chat": "LLM", "completion": "LLM", "embedding": "EMBEDDING",
+                       "rerank": "RERANKER"}
+
+# First key present wins; current names before deprecated ones.
+_PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")
+_MODEL_KEYS = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name",
+               "embedding.model_name", "llm.response.model", "llm.request.model")
+_INPUT_TOKEN_KEYS = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens",
+                     "llm.token_count.prompt", "llm.usage.prompt_tokens")
+_OUTPUT_TOKEN_KEYS = ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+                      "llm.token_count.completion", "llm.usage.completion_tokens")
+_TOTAL_TOKEN_KEYS = ("gen_ai.usage.total_tokens", "llm.token_count.total",
+                     "llm.usage.total_tokens")
+_CACHE_READ_KEYS = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                    "llm.token_count.prompt_details.cache_read",
+                    "gen_ai.usage.input_tokens_details.cached_tokens")
+_CACHE_WRITE_KEYS = ("gen_ai.usage.cache_creation.input_tokens",
+                     "gen_ai.usage.cache_creation_input_tokens",
+                     "llm.token_count.prompt_details.cache_write")
+_REASONING_KEYS = ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
+                   "llm.token_count.completion_details.reasoning",
+                   "gen_ai.usage.output_tokens_details.reasoning_tokens")
+_COST_KEYS = ("gen_ai.usage.cost", "llm.cost.total", "spyglass.cost")
+# Seconds, as the OTel GenAI metric of the same name; ours is in milliseconds.
+_TTFT_SECONDS_KEYS = ("gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token",
+                      "llm.openai.chat_completions.streaming_time_to_first_token")
+_SESSION_KEYS = ("session.id", "gen_ai.conversation.id", "spyglass.session.id",
+                 "langfuse.session.id", "traceloop.association.properties.session_id")
+_USER_KEYS = ("user.id", "enduser.id", "spyglass.user.id", "langfuse.user.id",
+              "traceloop.association.properties.user_id",
+              # OpenAI's `user` request parameter, as OpenLLMetry records it.
+              "gen_ai.user")
+_TAG_KEYS = ("tag.tags", "spyglass.tags", "langfuse.trace.tags")
+_ENV_KEYS = ("deployment.environment.name", "deployment.environment", "spyglass.environment",
+             "langfuse.environment")
+_RELEASE_KEYS = ("service.version", "spyglass.release", "langfuse.release")
+_METADATA_PREFIXES = ("spyglass.metadata.", "langfuse.trace.metadata.",
+                      "traceloop.association.properties.")
+_INDEXED_PREFIXES = ("llm.input_messages.", "llm.output_messages.", "gen_ai.prompt.",
+                     "gen_ai.completion.", "retrieval.documents.")
+_GENAI_MESSAGE_EVENTS = {
+    "gen_ai.system.message": "system", "gen_ai.user.message": "user",
+    "gen_ai.assistant.message": "assistant", "gen_ai.tool.message": "tool",
+}
+
+
+@dataclass(slots=True)
+class MappedSpan:
+    """Typed fields derived from one span's attributes."""
+
+    kind: str = "SPAN"
+    model: str | None = None
+    provider: str | None = None
+    input: str | None = None
+    output: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    total_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cost_reported: float | None = None
+    ttft_ns: int | None = None
+    session_id: str | None = None
+    user_id: str | None = None
+    environment: str | None = None
+    release: str | None = None
+    service: str | None = None
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+Event = tuple[str, int, dict[str, Any]]
+
+
+def map_span(
+    attrs: dict[str, Any],
+    resource: dict[str, Any],
+    events: list[Event] | None = None,
+) -> MappedSpan:
+    """Map one span's attributes (and its resource's) to typed fields."""
+    m = MappedSpan()
+    notes = m.notes
+    m.kind = _kind(attrs, notes)
+    m.provider = _first_str(attrs, _PROVIDER_KEYS)
+    m.model = _first_str(attrs, _MODEL_KEYS)
+
+    m.input_tokens = _first_int(attrs, _INPUT_TOKEN_KEYS, notes)
+    m.output_tokens = _first_int(attrs, _OUTPUT_TOKEN_KEYS, notes)
+    m.cache_read_tokens = _first_int(attrs, _CACHE_READ_KEYS, notes)
+    m.cache_write_tokens = _first_int(attrs, _CACHE_WRITE_KEYS, notes)
+    m.reasoning_tokens = _first_int(attrs, _REASONING_KEYS, notes)
+    _apply_token_convention(m)
+    m.total_tokens = _first_int(attrs, _TOTAL_TOKEN_KEYS, notes)
+    if m.total_tokens is None and (m.input_tokens is not None or m.output_tokens is not None):
+        m.total_tokens = (m.input_tokens or 0) + (m.output_tokens or 0)
+    m.cost_reported = _first_float(attrs, _COST_KEYS, notes)
+    m.ttft_ns = _ttft(attrs, notes)
+
+    m.session_id = _first_str(attrs, _SESSION_KEYS)
+    m.user_id = _first_str(attrs, _USER_KEYS)
+    m.environment = _first_str(attrs, _ENV_KEYS) or _first_str(resource, _ENV_KEYS)
+    m.release = _first_str(attrs, _RELEASE_KEYS[1:]) or _first_str(resource, _RELEASE_KEYS)
+    service = resource.get("service.name")
+    m.service = str(service) if service is not None else None
+    m.tags = _tags(attrs, notes)
+    m.metadata = _metadata(attrs, notes)
+
+    indexed = _indexed(attrs) if _has_prefix(attrs) else {}
+    m.input, m.output = _io(attrs, indexed, events or [], notes)
+    return m
+
+
+def _has_prefix(attrs: dict[str, Any]) -> bool:
+    return any(k.startswith(_INDEXED_PREFIXES) for k in attrs)
+
+
+def _kind(attrs: dict[str, Any], notes: list[str]) -> str:
+    raw = attrs.get("openinference.span.kind") or attrs.get("spyglass.span.kind")
+    if isinstance(raw, str):
+        upper = raw.upper()
+        if upper in _OPENINFERENCE_KINDS:
+            return upper
+        notes.append(f"unknown span kind {raw!r}")
+    raw = attrs.get("traceloop.span.kind")
+    if isinstance(raw, str) and raw in _TRACELOOP_KINDS:
+        return _TRACELOOP_KINDS[raw]
+    raw = attrs.get("gen_ai.operation.name")
+    if isinstance(raw, str) and raw in _GENAI_OPERATION_KINDS:
+        return _GENAI_OPERATION_KINDS[raw]
+    raw = attrs.get("llm.request.type")
+    if isinstance(raw, str) and raw in _REQUEST_TYPE_KINDS:
+        return _REQUEST_TYPE_KINDS[raw]
+    if "gen_ai.request.model" in attrs or "llm.model_name" in attrs:
+        return "LLM"
+    if "retrieval.documents.0.document.content" in attrs:
+        return "RETRIEVER"
+    return "SPAN"
+
+
+def _first_str(attrs: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = attrs.get(key)
+        if value is not None and value != "":
+            return value if isinstance(value, str) else str(value)
+    return None
+
+
+def _first_int(attrs: dict[str, Any], keys: tuple[str, ...], notes: list[str]) -> int | None:
+    for key in keys:
+        value = attrs.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            notes.append(f"{key}: expected an integer, got a boolean")
+            continue
+        if isinstance(value, int):
+            return value
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            notes.append(f"{key}: expected an integer, got {str(value)[:40]!r}")
+    return None
+
+
+def _first_float(attrs: dict[str, Any], keys: tuple[str, ...], notes: list[str]) -> float | None:
+    for key in keys:
+        value = attrs.get(key)
+        if value is None:
+            continue
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            notes.append(f"{key}: expected a number, got {str(value)[:40]!r}")
+    return None
+
+
+def _apply_token_convention(m: MappedSpan) -> None:
+    cached = (m.cache_read_tokens or 0) + (m.cache_write_tokens or 0)
+    if m.input_tokens is not None and cached > m.input_tokens:
+        m.notes.append(
+            f"input_tokens {m.input_tokens} excluded cache tokens ({cached}); added them "
+            "(input includes cached, see the token convention)"
+        )
+        m.input_tokens += cached
+    if (
+        m.output_tokens is not None
+        and m.reasoning_tokens is not None
+        and m.reasoning_tokens > m.output_tokens
+    ):
+        m.notes.append(
+            f"output_tokens {m.output_tokens} excluded reasoning ({m.reasoning_tokens}); added"
+        )
+        m.output_tokens += m.reasoning_tokens
+
+
+def _ttft(attrs: dict[str, Any], notes: list[str]) -> int | None:
+    ms = attrs.get("spyglass.ttft_ms")
+    if ms is not None:
+        try:
+            return int(float(ms) * 1e6)
+        except (TypeError, ValueError):
+            notes.append("spyglass.ttft_ms: expected a number")
+    seconds = _first_float(attrs, _TTFT_SECONDS_KEYS, notes)
+    return int(seconds * 1e9) if seconds is not None else None
+
+
+def _tags(attrs: dict[str, Any], notes: list[str]) -> list[str]:
+    tags: list[str] = []
+    for key in _TAG_KEYS:
+        value = attrs.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.startswith("[") else value.split(",")
+            except ValueError:
+                notes.append(f"{key}: not a JSON list")
+                continue
+        if isinstance(value, (list, tuple)):
+            tags.extend(str(v).strip() for v in value if str(v).strip())
+        else:
+            notes.append(f"{key}: expected a list of strings")
+    return sorted(set(tags))
+
+
+def _metadata(attrs: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for key in ("metadata", "spyglass.metadata", "langfuse.trace.metadata"):
+        raw = attrs.get(key)
+        if raw is None:
+            continue
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            notes.append(f"{key}: not valid JSON")
+            continue
+        if isinstance(value, dict):
+            meta.update(value)
+        else:
+            notes.append(f"{key}: expected a JSON object")
+    for key, value in attrs.items():
+        if key.startswith(_METADATA_PREFIXES):
+            short = next(key[len(p):] for p in _METADATA_PREFIXES if key.startswith(p))
+            if short not in ("session_id", "user_id"):
+                meta[short] = value
+    return meta
+
+
+def _indexed(attrs: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
+    """Group flattened ``prefix.N.rest`` attributes by prefix, then by N."""
+    out: dict[str, dict[int, dict[str, Any]]] = {}
+    for key, value in attrs.items():
+        for prefix in _INDEXED_PREFIXES:
+            if key.startswith(prefix):
+                num, _, rest = key[len(prefix):].partition(".")
+                if num.isdigit() and rest:
+                    out.setdefault(prefix, {}).setdefault(int(num), {})[rest] = value
+                break
+    return out
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _io(
+    attrs: dict[str, Any],
+    indexed: dict[str, dict[int, dict[str, Any]]],
+    events: list[Event],
+    notes: list[str],
+) -> tuple[str | None, str | None]:
+    inp: str | None = None
+    out: str | None = None
+
+    raw_in = attrs.get("gen_ai.input.messages")
+    if raw_in is not None:
+        try:
+            parsed = msgs.from_genai_json(raw_in)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            notes.append("gen_ai.input.messages: not the GenAI messages shape; kept raw")
+            inp = raw_in if isinstance(raw_in, str) else _dump(raw_in)
+        else:
+            system = attrs.get("gen_ai.system_instructions")
+            sys_msg = msgs.system_instructions(system) if system is not None else None
+            inp = _dump(([sys_msg] if sys_msg else []) + parsed)
+    raw_out = attrs.get("gen_ai.output.messages")
+    if raw_out is not None:
+        try:
+            parsed = msgs.from_genai_json(raw_out)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            notes.append("gen_ai.output.messages: not the GenAI messages shape; kept raw")
+            out = raw_out if isinstance(raw_out, str) else _dump(raw_out)
+        else:
+            out = _dump(parsed)
+
+    if inp is None and "llm.input_messages." in indexed:
+        inp = _dump(msgs.from_indexed(indexed["llm.input_messages."], "openinference"))
+    if out is None and "llm.output_messages." in indexed:
+        out = _dump(msgs.from_indexed(indexed["llm.output_messages."], "openinference"))
+    if inp is None and "gen_ai.prompt." in indexed:
+        inp = _dump(msgs.from_indexed(indexed["gen_ai.prompt."], "openllmetry"))
+    if out is None and "gen_ai.completion." in indexed:
+        out = _dump(msgs.from_indexed(indexed["gen_ai.completion."], "openllmetry"))
+
+    if (inp is None or out is None) and events:
+        ev_in, ev_out = _from_events(events, notes)
+        inp = inp if inp is not None else ev_in
+        out = out if out is not None else ev_out
+
+    if inp is None:
+        inp = _first_str(attrs, ("input.value", "traceloop.entity.input", "spyglass.input",
+                                 "langfuse.observation.input", "gen_ai.prompt"))
+    if out is None:
+        out = _first_str(attrs, ("output.value", "traceloop.entity.output", "spyglass.output",
+                                 "langfuse.observation.output", "gen_ai.completion"))
+    if out is None and "retrieval.documents." in indexed:
+        docs = indexed["retrieval.documents."]
+        out = _dump([
+            {k.removeprefix("document."): v for k, v in docs[i].items()} for i in sorted(docs)
+        ])
+    return inp, out
+
+
+def _from_events(events: list[Event], notes: list[str]) -> tuple[str | None, str | None]:
+    """Input/output from GenAI span events (the deprecated event-based conventions)."""
+    ins: list[dict[str, Any]] = []
+    outs: list[dict[str, Any]] = []
+    for name, _ts, eattrs in events:
+        if name in _GENAI_MESSAGE_EVENTS:
+            msg: dict[str, Any] = {"role": eattrs.get("role", _GENAI_MESSAGE_EVENTS[name])}
+            if "content" in eattrs:
+                msg["content"] = eattrs["content"]
+            if "tool_calls" in eattrs:
+                msg["tool_calls"] = eattrs["tool_calls"]
+            if "id" in eattrs and name == "gen_ai.tool.message":
+                msg["tool_call_id"] = eattrs["id"]
+            ins.append(msg)
+        elif name == "gen_ai.choice":
+            raw = eattrs.get("message")
+            msg = {"role": "assistant"}
+            if isinstance(raw, str):
+                try:
+                    raw = json.loads(raw)
+                except ValueError:
+                    notes.append("gen_ai.choice: message is not JSON")
+            if isinstance(raw, dict):
+                msg.update(raw)
+            elif raw is not None:
+                msg["content"] = str(raw)
+            if eattrs.get("finish_reason"):
+                msg["finish_reason"] = eattrs["finish_reason"]
+            outs.append(msg)
+        elif name == "gen_ai.content.prompt" and "gen_ai.prompt" in eattrs:
+            ins.append({"role": "user", "content": eattrs["gen_ai.prompt"]})
+        elif name == "gen_ai.content.completion" and "gen_ai.completion" in eattrs:
+            outs.append({"role": "assistant", "content": eattrs["gen_ai.completion"]})
+    return (_dump(ins) if ins else None, _dump(outs) if outs else None)

@@ -1,0 +1,1 @@
+"""The Spyglass server: OTLP ingest, query API."""

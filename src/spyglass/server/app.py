@@ -1,0 +1,75 @@
+"""``create_app``: the ASGI application of ``spyglass server``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from spyglass._version import __version__
+from spyglass.server import errors
+from spyglass.server.api import metrics, scores, sessions, traces
+from spyglass.server.auth import KeyCache, ProjectId
+from spyglass.server.blocking import run_blocking
+from spyglass.server.ingest import routes as ingest_routes
+from spyglass.server.ingest.writer import IngestWriter
+from spyglass.server.state import AppState
+from spyglass.settings import Settings, load_settings
+from spyglass.storage.base import Store
+from spyglass.storage.models import Project
+from spyglass.storage.sql.store import open_store
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The server application. Opens (and migrates) the store at startup unless one is given."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        the_store = store or await run_blocking(open_store, settings.resolved_database_url)
+        writer = IngestWriter(the_store, max_queued_spans=settings.ingest_queue_spans,
+                              batch_spans=settings.writer_batch_spans)
+        writer.start()
+        app.state.spyglass = AppState(settings=settings, store=the_store, writer=writer,
+                                      key_cache=KeyCache(settings.key_cache_seconds))
+        try:
+            yield
+        finally:
+            await run_blocking(writer.close)
+            if store is None:
+                the_store.close()
+
+    app = FastAPI(
+        title="Spyglass",
+        version=__version__,
+        description="OTLP trace ingest and the query API of Spyglass. Every route except "
+        "`/healthz` needs an API key (`Authorization: Bearer <key>` or `x-api-key`), and only "
+        "sees the data of that key's project.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(ingest_routes.router)
+    app.include_router(traces.router)
+    app.include_router(sessions.router)
+    app.include_router(metrics.router)
+    app.include_router(scores.router)
+
+    @app.get("/healthz", tags=["health"], summary="200 when the store is reachable")
+    async def healthz(request: Request) -> JSONResponse:
+        state: AppState = request.app.state.spyglass
+        await run_blocking(state.store.ping)
+        return JSONResponse({"status": "ok", "queued_spans": state.writer.queued_spans})
+
+    @app.get("/api/project", response_model=Project, tags=["projects"],
+             summary="The project of the API key")
+    async def current_project(request: Request, project_id: ProjectId) -> Project:
+        state: AppState = request.app.state.spyglass
+        projects = await run_blocking(state.store.list_projects)
+        return next(p for p in projects if p.id == project_id)
+
+    return app

@@ -1,0 +1,1 @@
+"""OTLP/HTTP ingest: decode, map, queue, batched writer."""

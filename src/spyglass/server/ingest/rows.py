@@ -1,0 +1,50 @@
+"""Turn decoded spans into storage rows (tuples in ``SPAN_COLUMNS`` order).
+
+This is the per-span hot path of ingest: it runs once for every span the server accepts, so it
+builds plain tuples and uses orjson rather than pydantic models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from spyglass.semconv.mapping import map_span
+from spyglass.server.ingest.otlp_decode import DecodedSpan
+from spyglass.storage.latency import latency_bin
+
+SpanRow = tuple[Any, ...]
+
+
+def _json(value: Any) -> str | None:
+    if not value:
+        return None
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
+def build_row(project_id: int, span: DecodedSpan) -> SpanRow:
+    """The storage row of one span, with typed columns derived from its attributes."""
+    m = map_span(span.attributes, span.resource, span.events)
+    start, end = span.start_ns, span.end_ns
+    if end < start:
+        m.notes.append("end time before start time; duration set to 0")
+        end = start
+    duration = end - start
+    events = [{"name": n, "time_ns": t, "attributes": a} for n, t, a in span.events]
+    status_message = span.status_message
+    if status_message is None and span.status == "ERROR":
+        for name, _t, attrs in span.events:
+            if name == "exception" and attrs.get("exception.message"):
+                status_message = str(attrs["exception.message"])
+                break
+    return (
+        project_id, span.trace_id, span.span_id, span.parent_span_id, span.name, m.kind,
+        start, end, duration, latency_bin(duration), span.status, m.model, m.provider,
+        m.input_tokens, m.output_tokens, m.total_tokens, m.cache_read_tokens,
+        m.cache_write_tokens, m.reasoning_tokens, m.cost_reported, m.cost_reported, m.ttft_ns,
+        m.session_id, m.user_id, m.environment, m.release, m.service, _json(m.tags),
+        _json(m.metadata), status_message, span.otel_kind, span.scope, _json(m.notes),
+        _json(events), _json(span.links), _json(span.resource), _json(span.attributes),
+        m.input, m.output,
+    )

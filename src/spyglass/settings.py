@@ -1,0 +1,146 @@
+"""The one settings registry.
+
+Every setting has a name, an environment variable, a type, a default and a docstring. Values
+are resolved with this precedence: explicit argument > environment variable > config file
+(``$SPYGLASS_HOME/config.toml``) > default. This is the only module that reads ``os.environ``;
+``docs/settings.md`` is checked against this list by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spyglass.exceptions import ConfigError
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a boolean (true/false), got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    env: str
+    parse: Callable[[str], Any]
+    default: Any
+    doc: str
+
+
+MIB = 1024 * 1024
+
+REGISTRY: tuple[Setting, ...] = (
+    Setting("home", "SPYGLASS_HOME", str, "~/.spyglass",
+            "Data directory: the embedded SQLite database and config.toml live here."),
+    Setting("database_url", "SPYGLASS_DATABASE_URL", str, "",
+            "SQLAlchemy URL of the store. Empty means the embedded default, "
+            "sqlite:///$SPYGLASS_HOME/spyglass.db. Use postgresql://user@host/db for PostgreSQL."),
+    Setting("host", "SPYGLASS_HOST", str, "127.0.0.1", "Address the server listens on."),
+    Setting("port", "SPYGLASS_PORT", int, 4318,
+            "Port the server listens on (4318 is the OTLP/HTTP port, so exporters need no path "
+            "changes)."),
+    Setting("max_body_bytes", "SPYGLASS_MAX_BODY_BYTES", int, 16 * MIB,
+            "Largest request body accepted, checked while reading and again after gzip "
+            "decompression."),
+    Setting("ingest_queue_spans", "SPYGLASS_INGEST_QUEUE_SPANS", int, 50_000,
+            "Spans that may wait for the writer before OTLP answers 503 with Retry-After. Bounds "
+            "server memory: about 4 KB per queued span."),
+    Setting("writer_batch_spans", "SPYGLASS_WRITER_BATCH_SPANS", int, 8_192,
+            "Most spans the writer commits in one transaction. Larger batches amortise the "
+            "commit's disk sync; smaller ones answer sooner."),
+    Setting("key_cache_seconds", "SPYGLASS_KEY_CACHE_SECONDS", float, 10.0,
+            "How long a verified API key is trusted without asking the store again; a revoked "
+            "key stops working within this time."),
+    Setting("bootstrap", "SPYGLASS_BOOTSTRAP", _bool, True,
+            "On the first start of an empty store, create project 'default' and print an API "
+            "key for it."),
+    Setting("log_level", "SPYGLASS_LOG_LEVEL", str, "info", "Log level of the server."),
+)
+
+_BY_NAME = {s.name: s for s in REGISTRY}
+
+
+class Settings:
+    """Resolved settings; read attributes by setting name."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = dict(values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def home_path(self) -> Path:
+        return Path(str(self._values["home"])).expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        url = str(self._values["database_url"])
+        if url:
+            return url
+        return f"sqlite:///{self.home_path / 'spyglass.db'}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every setting: argument > environment > config file > default."""
+    env = os.environ if environ is None else environ
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = set(overrides) - set(_BY_NAME)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+
+    home_raw = overrides.get("home") or env.get("SPYGLASS_HOME") or _BY_NAME["home"].default
+    file_values = _read_config_file(Path(str(home_raw)).expanduser() / "config.toml")
+
+    values: dict[str, Any] = {}
+    for setting in REGISTRY:
+        if setting.name in overrides:
+            values[setting.name] = overrides[setting.name]
+            continue
+        raw: Any = env.get(setting.env)
+        source = setting.env
+        if raw is None and setting.name in file_values:
+            raw, source = file_values[setting.name], "config.toml"
+        if raw is None:
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw) if isinstance(raw, str) else raw
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
+    return Settings(values)
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    unknown = set(data) - set(_BY_NAME)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
+    return data

@@ -1,0 +1,79 @@
+"""The ``Store`` interface every part of the server talks to.
+
+One SQL implementation (``storage/sql``) serves SQLite and PostgreSQL. Methods are blocking:
+the server calls them through its one ``run_blocking`` helper so the event loop never stalls.
+``write_spans`` is only ever called by the single ingest writer; a return means committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from spyglass.storage.filters import MetricsQuery, ScoreFilter, TraceFilter
+from spyglass.storage.models import (
+    ApiKeyInfo,
+    CreatedKey,
+    MetricsResult,
+    Page,
+    Project,
+    Score,
+    SessionSummary,
+    Span,
+    TraceDetail,
+    TraceSummary,
+    UserSummary,
+)
+
+SpanRow = tuple[Any, ...]
+
+
+class Store(Protocol):
+    """Durable storage of projects, keys, spans, trace summaries and scores."""
+
+    url_for_display: str
+    is_sqlite: bool
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision."""
+
+    def ping(self) -> None:
+        """Raise ``StoreError`` when the database cannot be reached."""
+
+    def close(self) -> None: ...
+
+    # access
+    def create_project(self, name: str) -> Project: ...
+    def get_project(self, name: str) -> Project | None: ...
+    def list_projects(self) -> list[Project]: ...
+    def create_key(self, project: str, name: str = "default") -> CreatedKey: ...
+    def list_keys(self, project: str | None = None) -> list[ApiKeyInfo]: ...
+    def revoke_key(self, key_id_or_prefix: str) -> ApiKeyInfo: ...
+    def verify_key(self, secret: str) -> int | None:
+        """The project id of a live key, or None."""
+
+    # ingest
+    def write_spans(self, rows: Sequence[SpanRow]) -> None:
+        """Insert spans (duplicates ignored) and refresh their traces' summaries; commit."""
+
+    # queries
+    def list_traces(
+        self, project_id: int, flt: TraceFilter, limit: int, cursor: str | None
+    ) -> Page[TraceSummary]: ...
+    def get_trace(self, project_id: int, trace_id: str) -> TraceDetail | None: ...
+    def get_span(self, project_id: int, trace_id: str, span_id: str) -> Span | None: ...
+    def list_sessions(
+        self, project_id: int, start_ns: int | None, end_ns: int | None,
+        user_id: str | None, limit: int, cursor: str | None,
+    ) -> Page[SessionSummary]: ...
+    def list_users(
+        self, project_id: int, start_ns: int | None, end_ns: int | None,
+        limit: int, cursor: str | None,
+    ) -> Page[UserSummary]: ...
+    def metrics(self, project_id: int, query: MetricsQuery) -> MetricsResult: ...
+
+    # scores
+    def create_score(self, project_id: int, score: Score) -> Score: ...
+    def list_scores(
+        self, project_id: int, flt: ScoreFilter, limit: int, cursor: str | None
+    ) -> Page[Score]: ...

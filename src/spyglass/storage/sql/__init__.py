@@ -1,0 +1,1 @@
+"""One SQL implementation of the store for SQLite and PostgreSQL."""

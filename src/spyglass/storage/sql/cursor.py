@@ -1,0 +1,25 @@
+"""Opaque keyset-pagination cursors: the sort key of the last row of a page."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from spyglass.exceptions import BadRequest
+
+
+def encode(*values: Any) -> str:
+    raw = json.dumps(list(values), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("cursor is not one this server handed out") from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise BadRequest("cursor is not one this server handed out")
+    return values

@@ -1,0 +1,163 @@
+"""``SqlStore``: the ``Store`` for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from spyglass.exceptions import StoreError
+from spyglass.storage.filters import MetricsQuery, ScoreFilter, TraceFilter
+from spyglass.storage.models import (
+    ApiKeyInfo,
+    CreatedKey,
+    MetricsResult,
+    Page,
+    Project,
+    Score,
+    SessionSummary,
+    Span,
+    TraceDetail,
+    TraceSummary,
+    UserSummary,
+)
+from spyglass.storage.sql import access, migrate, scores, traces
+from spyglass.storage.sql import metrics as metrics_query
+from spyglass.storage.sql.dialect import dialect_for, make_engine, open_writer
+from spyglass.storage.sql.writes import SpanWriter
+
+logger = logging.getLogger(__name__)
+
+# Scores shown with a trace; more are reachable through the scores API.
+TRACE_SCORES_LIMIT = 500
+
+
+class SqlStore:
+    """One SQL implementation of ``Store`` for SQLite and PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        self.dialect = dialect_for(url)
+        self.is_sqlite = self.dialect.is_sqlite
+        self.url_for_display = self.dialect.display_url()
+        self.engine = make_engine(self.dialect)
+        self._writer = SpanWriter(self.dialect)
+        self._writer_conn: Any = None
+        self._write_lock = threading.Lock()
+
+    # -- lifecycle
+    def migrate(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def ping(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            raise StoreError("database is unreachable") from exc
+
+    def close(self) -> None:
+        with self._write_lock:
+            if self._writer_conn is not None:
+                self._writer_conn.close()
+                self._writer_conn = None
+        self.engine.dispose()
+
+    # -- access
+    def create_project(self, name: str) -> Project:
+        return access.create_project(self.engine, name)
+
+    def get_project(self, name: str) -> Project | None:
+        return access.get_project(self.engine, name)
+
+    def list_projects(self) -> list[Project]:
+        return access.list_projects(self.engine)
+
+    def create_key(self, project: str, name: str = "default") -> CreatedKey:
+        return access.create_key(self.engine, project, name)
+
+    def list_keys(self, project: str | None = None) -> list[ApiKeyInfo]:
+        return access.list_keys(self.engine, project)
+
+    def revoke_key(self, key_id_or_prefix: str) -> ApiKeyInfo:
+        return access.revoke_key(self.engine, key_id_or_prefix)
+
+    def verify_key(self, secret: str) -> int | None:
+        return access.verify_key(self.engine, secret)
+
+    # -- ingest
+    def write_spans(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        with self._write_lock:
+            if self._writer_conn is None:
+                self._writer_conn = open_writer(self.dialect)
+            conn = self._writer_conn
+            try:
+                if self.is_sqlite:
+                    # IMMEDIATE takes the write lock now, so the batch cannot fail halfway
+                    # on a lock upgrade.
+                    conn.execute("BEGIN IMMEDIATE")
+                self._writer.write(conn, rows)
+                conn.commit() if not self.is_sqlite else conn.execute("COMMIT")
+            except Exception as exc:
+                try:
+                    conn.rollback() if not self.is_sqlite else conn.execute("ROLLBACK")
+                except Exception:  # the connection itself may be gone
+                    logger.debug("rollback failed", exc_info=True)
+                conn.close()
+                self._writer_conn = None
+                raise StoreError(f"writing {len(rows)} spans failed: {exc}") from exc
+
+    # -- queries
+    def list_traces(
+        self, project_id: int, flt: TraceFilter, limit: int, cursor: str | None
+    ) -> Page[TraceSummary]:
+        return traces.list_traces(self.engine, self.dialect, project_id, flt, limit, cursor)
+
+    def get_trace(self, project_id: int, trace_id: str) -> TraceDetail | None:
+        summary = traces.get_trace_summary(self.engine, project_id, trace_id)
+        if summary is None:
+            return None
+        tree = traces.span_tree(self.engine, project_id, trace_id)
+        trace_scores = scores.list_scores(
+            self.engine, project_id, ScoreFilter(trace_id=trace_id), TRACE_SCORES_LIMIT, None
+        ).items
+        return TraceDetail(trace=summary, spans=tree, scores=trace_scores)
+
+    def get_span(self, project_id: int, trace_id: str, span_id: str) -> Span | None:
+        return traces.get_span(self.engine, project_id, trace_id, span_id)
+
+    def list_sessions(
+        self, project_id: int, start_ns: int | None, end_ns: int | None,
+        user_id: str | None, limit: int, cursor: str | None,
+    ) -> Page[SessionSummary]:
+        return traces.list_sessions(self.engine, project_id, start_ns, end_ns, user_id, limit,
+                                    cursor)
+
+    def list_users(
+        self, project_id: int, start_ns: int | None, end_ns: int | None, limit: int,
+        cursor: str | None,
+    ) -> Page[UserSummary]:
+        return traces.list_users(self.engine, project_id, start_ns, end_ns, limit, cursor)
+
+    def metrics(self, project_id: int, query: MetricsQuery) -> MetricsResult:
+        return metrics_query.metrics(self.engine, project_id, query)
+
+    # -- scores
+    def create_score(self, project_id: int, score: Score) -> Score:
+        return scores.create_score(self.engine, self.is_sqlite, project_id, score)
+
+    def list_scores(
+        self, project_id: int, flt: ScoreFilter, limit: int, cursor: str | None
+    ) -> Page[Score]:
+        return scores.list_scores(self.engine, project_id, flt, limit, cursor)
+
+
+def open_store(url: str, *, migrate_schema: bool = True) -> SqlStore:
+    """Open the store at ``url`` and (by default) bring its schema up to date."""
+    store = SqlStore(url)
+    if migrate_schema:
+        store.migrate()
+    return store
