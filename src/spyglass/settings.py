@@ -41,30 +41,69 @@ class Setting:
 MIB = 1024 * 1024
 
 REGISTRY: tuple[Setting, ...] = (
-    Setting("home", "SPYGLASS_HOME", str, "~/.spyglass",
-            "Data directory: the embedded SQLite database and config.toml live here."),
-    Setting("database_url", "SPYGLASS_DATABASE_URL", str, "",
-            "SQLAlchemy URL of the store. Empty means the embedded default, "
-            "sqlite:///$SPYGLASS_HOME/spyglass.db. Use postgresql://user@host/db for PostgreSQL."),
+    Setting(
+        "home",
+        "SPYGLASS_HOME",
+        str,
+        "~/.spyglass",
+        "Data directory: the embedded SQLite database and config.toml live here.",
+    ),
+    Setting(
+        "database_url",
+        "SPYGLASS_DATABASE_URL",
+        str,
+        "",
+        "SQLAlchemy URL of the store. Empty means the embedded default, "
+        "sqlite:///$SPYGLASS_HOME/spyglass.db. Use postgresql://user@host/db for PostgreSQL.",
+    ),
     Setting("host", "SPYGLASS_HOST", str, "127.0.0.1", "Address the server listens on."),
-    Setting("port", "SPYGLASS_PORT", int, 4318,
-            "Port the server listens on (4318 is the OTLP/HTTP port, so exporters need no path "
-            "changes)."),
-    Setting("max_body_bytes", "SPYGLASS_MAX_BODY_BYTES", int, 16 * MIB,
-            "Largest request body accepted, checked while reading and again after gzip "
-            "decompression."),
-    Setting("ingest_queue_spans", "SPYGLASS_INGEST_QUEUE_SPANS", int, 50_000,
-            "Spans that may wait for the writer before OTLP answers 503 with Retry-After. Bounds "
-            "server memory: about 4 KB per queued span."),
-    Setting("writer_batch_spans", "SPYGLASS_WRITER_BATCH_SPANS", int, 8_192,
-            "Most spans the writer commits in one transaction. Larger batches amortise the "
-            "commit's disk sync; smaller ones answer sooner."),
-    Setting("key_cache_seconds", "SPYGLASS_KEY_CACHE_SECONDS", float, 10.0,
-            "How long a verified API key is trusted without asking the store again; a revoked "
-            "key stops working within this time."),
-    Setting("bootstrap", "SPYGLASS_BOOTSTRAP", _bool, True,
-            "On the first start of an empty store, create project 'default' and print an API "
-            "key for it."),
+    Setting(
+        "port",
+        "SPYGLASS_PORT",
+        int,
+        4318,
+        "Port the server listens on (4318 is the OTLP/HTTP port, so exporters need no path "
+        "changes).",
+    ),
+    Setting(
+        "max_body_bytes",
+        "SPYGLASS_MAX_BODY_BYTES",
+        int,
+        16 * MIB,
+        "Largest request body accepted, checked while reading and again after gzip decompression.",
+    ),
+    Setting(
+        "ingest_queue_spans",
+        "SPYGLASS_INGEST_QUEUE_SPANS",
+        int,
+        50_000,
+        "Spans that may wait for the writer before OTLP answers 503 with Retry-After. Bounds "
+        "server memory: about 4 KB per queued span.",
+    ),
+    Setting(
+        "writer_batch_spans",
+        "SPYGLASS_WRITER_BATCH_SPANS",
+        int,
+        8_192,
+        "Most spans the writer commits in one transaction. Larger batches amortise the "
+        "commit's disk sync; smaller ones answer sooner.",
+    ),
+    Setting(
+        "key_cache_seconds",
+        "SPYGLASS_KEY_CACHE_SECONDS",
+        float,
+        10.0,
+        "How long a verified API key is trusted without asking the store again; a revoked "
+        "key stops working within this time.",
+    ),
+    Setting(
+        "bootstrap",
+        "SPYGLASS_BOOTSTRAP",
+        _bool,
+        True,
+        "On the first start of an empty store, create project 'default' and print an API "
+        "key for it.",
+    ),
     Setting("log_level", "SPYGLASS_LOG_LEVEL", str, "info", "Log level of the server."),
 )
 
@@ -126,7 +165,9 @@ def load_settings(
             values[setting.name] = setting.default
             continue
         try:
-            values[setting.name] = setting.parse(raw) if isinstance(raw, str) else raw
+            # TOML values arrive typed; parse their text too so `port = 1.5` or `port = [1]`
+            # is refused like the same value in the environment.
+            values[setting.name] = setting.parse(raw if isinstance(raw, str) else str(raw))
         except ValueError as exc:
             raise ConfigError(f"{source}: {exc}") from exc
     return Settings(values)

@@ -17,19 +17,68 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, Span, Status
 
 _WORDS = (
-    "order refund shipping account invoice delivery warranty battery screen subscription "
-    "customer policy return label tracking courier discount payment card address password "
-    "update support agent ticket priority status replace repair model device charger cable "
-    "store pickup window schedule confirm cancel escrow balance credit statement region "
-    "language setting profile email notification service outage latency answer question"
-).split()
+    "order",
+    "refund",
+    "shipping",
+    "account",
+    "invoice",
+    "delivery",
+    "warranty",
+    "battery",
+    "screen",
+    "subscription",
+    "customer",
+    "policy",
+    "return",
+    "label",
+    "tracking",
+    "courier",
+    "discount",
+    "payment",
+    "card",
+    "address",
+    "password",
+    "update",
+    "support",
+    "agent",
+    "ticket",
+    "priority",
+    "status",
+    "replace",
+    "repair",
+    "model",
+    "device",
+    "charger",
+    "cable",
+    "store",
+    "pickup",
+    "window",
+    "schedule",
+    "confirm",
+    "cancel",
+    "escrow",
+    "balance",
+    "credit",
+    "statement",
+    "region",
+    "language",
+    "setting",
+    "profile",
+    "email",
+    "notification",
+    "service",
+    "outage",
+    "latency",
+    "answer",
+    "question",
+)
 _MODELS = ("gpt-4o-mini", "gpt-4o", "o4-mini", "claude-sonnet-4-5")
 _USERS = tuple(f"user-{i:03d}" for i in range(60))
 _RELEASES = ("1.4.2", "1.5.0")
@@ -66,21 +115,41 @@ class _Builder:
     trace_id: bytes
     spans: list[Span] = field(default_factory=list)
 
-    def span(self, name: str, parent: Span | None, start: int, dur_ns: int,
-             attrs: dict[str, Any], error: str | None = None, kind: int = 1) -> Span:
-        sp = Span(trace_id=self.trace_id, span_id=self.rng.randbytes(8), name=name, kind=kind,
-                  start_time_unix_nano=start, end_time_unix_nano=start + dur_ns)
+    def span(
+        self,
+        name: str,
+        parent: Span | None,
+        start: int,
+        dur_ns: int,
+        attrs: dict[str, Any],
+        error: str | None = None,
+        kind: int = 1,
+    ) -> Span:
+        sp = Span(
+            trace_id=self.trace_id,
+            span_id=self.rng.randbytes(8),
+            name=name,
+            kind=cast(Any, kind),  # the generated enum type is a NewType of int
+            start_time_unix_nano=start,
+            end_time_unix_nano=start + dur_ns,
+        )
         if parent is not None:
             sp.parent_span_id = parent.span_id
         sp.attributes.extend(_kv(k, v) for k, v in attrs.items() if v is not None)
         if error:
             sp.status.CopyFrom(Status(code=Status.STATUS_CODE_ERROR, message=error))
             ev = sp.events.add(name="exception", time_unix_nano=start + dur_ns)
-            ev.attributes.extend([
-                _kv("exception.type", "openai.APITimeoutError"), _kv("exception.message", error),
-                _kv("exception.stacktrace", "Traceback (most recent call last):\n  File "
-                    '"app.py", line 42, in answer\nopenai.APITimeoutError: ' + error),
-            ])
+            ev.attributes.extend(
+                [
+                    _kv("exception.type", "openai.APITimeoutError"),
+                    _kv("exception.message", error),
+                    _kv(
+                        "exception.stacktrace",
+                        "Traceback (most recent call last):\n  File "
+                        '"app.py", line 42, in answer\nopenai.APITimeoutError: ' + error,
+                    ),
+                ]
+            )
         self.spans.append(sp)
         return sp
 
@@ -90,49 +159,87 @@ def _usage(rng: random.Random, model: str) -> dict[str, int]:
     completion = rng.randint(60, 500)
     cached = rng.choice((0, 0, 256, 512)) if prompt > 600 else 0
     reasoning = rng.randint(50, 300) if model.startswith("o") else 0
-    return {"prompt": prompt, "completion": completion + reasoning, "cached": cached,
-            "reasoning": reasoning}
+    return {
+        "prompt": prompt,
+        "completion": completion + reasoning,
+        "cached": cached,
+        "reasoning": reasoning,
+    }
 
 
 def _rag(b: _Builder, start: int, user: str, session: str) -> None:
     rng = b.rng
     model = rng.choice(_MODELS[:2])
-    question = _text(rng, 120) .rstrip(".") + "?"
+    question = _text(rng, 120).rstrip(".") + "?"
     answer = _text(rng, 700)
     docs = [_text(rng, 350) for _ in range(3)]
     llm_ms = rng.randint(400, 4000)
     total_ms = llm_ms + rng.randint(30, 200)
     failed = rng.random() < 0.05
-    root = b.span("rag-chat", None, start, total_ms * 1_000_000, {
-        "openinference.span.kind": "CHAIN", "input.value": question,
-        "output.value": None if failed else answer, "session.id": session, "user.id": user,
-        "tag.tags": ["rag", rng.choice(("web", "mobile"))],
-        "metadata": json.dumps({"plan": rng.choice(("free", "pro")), "locale": "en-GB"}),
-    }, error="Request timed out." if failed else None)
-    ret = b.span("retrieve", root, start + 1_000_000, 25_000_000, {
-        "openinference.span.kind": "RETRIEVER", "input.value": question,
-        **{f"retrieval.documents.{i}.document.{k}": v for i, d in enumerate(docs)
-           for k, v in (("id", f"kb-{rng.randint(1, 999)}"), ("content", d),
-                        ("score", round(rng.uniform(0.5, 0.95), 3)))},
-    })
+    root = b.span(
+        "rag-chat",
+        None,
+        start,
+        total_ms * 1_000_000,
+        {
+            "openinference.span.kind": "CHAIN",
+            "input.value": question,
+            "output.value": None if failed else answer,
+            "session.id": session,
+            "user.id": user,
+            "tag.tags": ["rag", rng.choice(("web", "mobile"))],
+            "metadata": json.dumps({"plan": rng.choice(("free", "pro")), "locale": "en-GB"}),
+        },
+        error="Request timed out." if failed else None,
+    )
+    ret = b.span(
+        "retrieve",
+        root,
+        start + 1_000_000,
+        25_000_000,
+        {
+            "openinference.span.kind": "RETRIEVER",
+            "input.value": question,
+            **{
+                f"retrieval.documents.{i}.document.{k}": v
+                for i, d in enumerate(docs)
+                for k, v in (
+                    ("id", f"kb-{rng.randint(1, 999)}"),
+                    ("content", d),
+                    ("score", round(rng.uniform(0.5, 0.95), 3)),
+                )
+            },
+        },
+    )
     u = _usage(rng, model)
     system = "You are a helpful support assistant. Answer from the documents.\n" + "\n".join(docs)
-    b.span("ChatCompletion", root, ret.end_time_unix_nano, llm_ms * 1_000_000, {
-        "openinference.span.kind": "LLM", "llm.model_name": model, "llm.provider": "openai",
-        "llm.system": "openai",
-        "llm.invocation_parameters": json.dumps({"temperature": 0.2, "max_tokens": 800}),
-        "llm.input_messages.0.message.role": "system",
-        "llm.input_messages.0.message.content": system,
-        "llm.input_messages.1.message.role": "user",
-        "llm.input_messages.1.message.content": question,
-        "llm.output_messages.0.message.role": None if failed else "assistant",
-        "llm.output_messages.0.message.content": None if failed else answer,
-        "llm.token_count.prompt": u["prompt"],
-        "llm.token_count.completion": None if failed else u["completion"],
-        "llm.token_count.total": None if failed else u["prompt"] + u["completion"],
-        "llm.token_count.prompt_details.cache_read": u["cached"] or None,
-        "session.id": session, "user.id": user,
-    }, error="Request timed out." if failed else None, kind=3)
+    b.span(
+        "ChatCompletion",
+        root,
+        ret.end_time_unix_nano,
+        llm_ms * 1_000_000,
+        {
+            "openinference.span.kind": "LLM",
+            "llm.model_name": model,
+            "llm.provider": "openai",
+            "llm.system": "openai",
+            "llm.invocation_parameters": json.dumps({"temperature": 0.2, "max_tokens": 800}),
+            "llm.input_messages.0.message.role": "system",
+            "llm.input_messages.0.message.content": system,
+            "llm.input_messages.1.message.role": "user",
+            "llm.input_messages.1.message.content": question,
+            "llm.output_messages.0.message.role": None if failed else "assistant",
+            "llm.output_messages.0.message.content": None if failed else answer,
+            "llm.token_count.prompt": u["prompt"],
+            "llm.token_count.completion": None if failed else u["completion"],
+            "llm.token_count.total": None if failed else u["prompt"] + u["completion"],
+            "llm.token_count.prompt_details.cache_read": u["cached"] or None,
+            "session.id": session,
+            "user.id": user,
+        },
+        error="Request timed out." if failed else None,
+        kind=3,
+    )
 
 
 def _agent(b: _Builder, start: int, user: str, session: str) -> None:
@@ -144,45 +251,112 @@ def _agent(b: _Builder, start: int, user: str, session: str) -> None:
     result = json.dumps({"status": rng.choice(("shipped", "delayed")), "note": _text(rng, 300)})
     final = _text(rng, 900)
     t1, t2, t3 = rng.randint(500, 2500), rng.randint(40, 400), rng.randint(600, 3000)
-    root = b.span("invoke_agent support-agent", None, start, (t1 + t2 + t3 + 20) * 1_000_000, {
-        "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "support-agent",
-        "gen_ai.conversation.id": session, "user.id": user,
-        "spyglass.input": ask, "spyglass.output": final,
-    })
-    call_in = [{"role": "system", "parts": [{"type": "text", "content": "You help with orders."}]},
-               {"role": "user", "parts": [{"type": "text", "content": ask}]}]
+    root = b.span(
+        "invoke_agent support-agent",
+        None,
+        start,
+        (t1 + t2 + t3 + 20) * 1_000_000,
+        {
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.agent.name": "support-agent",
+            "gen_ai.conversation.id": session,
+            "user.id": user,
+            "spyglass.input": ask,
+            "spyglass.output": final,
+        },
+    )
+    call_in = [
+        {"role": "system", "parts": [{"type": "text", "content": "You help with orders."}]},
+        {"role": "user", "parts": [{"type": "text", "content": ask}]},
+    ]
     u1 = _usage(rng, model)
-    c1 = b.span(f"chat {model}", root, start + 5_000_000, t1 * 1_000_000, {
-        "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
-        "gen_ai.request.model": model, "gen_ai.response.model": model + "-2025-04-16",
-        "gen_ai.request.temperature": 0.0,
-        "gen_ai.input.messages": json.dumps(call_in),
-        "gen_ai.output.messages": json.dumps([{"role": "assistant", "parts": [
-            {"type": "tool_call", "id": "call_1", "name": tool, "arguments": args}],
-            "finish_reason": "tool_calls"}]),
-        "gen_ai.response.finish_reasons": ["tool_calls"],
-        "gen_ai.usage.input_tokens": u1["prompt"], "gen_ai.usage.output_tokens": u1["completion"],
-        "gen_ai.usage.cache_read.input_tokens": u1["cached"] or None,
-        "gen_ai.usage.reasoning.output_tokens": u1["reasoning"] or None,
-    }, kind=3)
-    tl = b.span(f"execute_tool {tool}", root, c1.end_time_unix_nano, t2 * 1_000_000, {
-        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool,
-        "gen_ai.tool.call.id": "call_1", "input.value": args, "output.value": result,
-    })
+    c1 = b.span(
+        f"chat {model}",
+        root,
+        start + 5_000_000,
+        t1 * 1_000_000,
+        {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": model,
+            "gen_ai.response.model": model + "-2025-04-16",
+            "gen_ai.request.temperature": 0.0,
+            "gen_ai.input.messages": json.dumps(call_in),
+            "gen_ai.output.messages": json.dumps(
+                [
+                    {
+                        "role": "assistant",
+                        "parts": [
+                            {"type": "tool_call", "id": "call_1", "name": tool, "arguments": args}
+                        ],
+                        "finish_reason": "tool_calls",
+                    }
+                ]
+            ),
+            "gen_ai.response.finish_reasons": ["tool_calls"],
+            "gen_ai.usage.input_tokens": u1["prompt"],
+            "gen_ai.usage.output_tokens": u1["completion"],
+            "gen_ai.usage.cache_read.input_tokens": u1["cached"] or None,
+            "gen_ai.usage.reasoning.output_tokens": u1["reasoning"] or None,
+        },
+        kind=3,
+    )
+    tl = b.span(
+        f"execute_tool {tool}",
+        root,
+        c1.end_time_unix_nano,
+        t2 * 1_000_000,
+        {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": tool,
+            "gen_ai.tool.call.id": "call_1",
+            "input.value": args,
+            "output.value": result,
+        },
+    )
     u2 = _usage(rng, model)
-    b.span(f"chat {model}", root, tl.end_time_unix_nano, t3 * 1_000_000, {
-        "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
-        "gen_ai.request.model": model, "gen_ai.response.model": model + "-2025-04-16",
-        "gen_ai.input.messages": json.dumps(call_in + [
-            {"role": "assistant", "parts": [{"type": "tool_call", "id": "call_1", "name": tool,
-                                             "arguments": args}]},
-            {"role": "tool", "parts": [{"type": "tool_call_response", "id": "call_1",
-                                        "response": result}]}]),
-        "gen_ai.output.messages": json.dumps([{"role": "assistant", "parts": [
-            {"type": "text", "content": final}], "finish_reason": "stop"}]),
-        "gen_ai.usage.input_tokens": u2["prompt"], "gen_ai.usage.output_tokens": u2["completion"],
-        "gen_ai.usage.reasoning.output_tokens": u2["reasoning"] or None,
-    }, kind=3)
+    b.span(
+        f"chat {model}",
+        root,
+        tl.end_time_unix_nano,
+        t3 * 1_000_000,
+        {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": model,
+            "gen_ai.response.model": model + "-2025-04-16",
+            "gen_ai.input.messages": json.dumps(
+                [
+                    *call_in,
+                    {
+                        "role": "assistant",
+                        "parts": [
+                            {"type": "tool_call", "id": "call_1", "name": tool, "arguments": args}
+                        ],
+                    },
+                    {
+                        "role": "tool",
+                        "parts": [
+                            {"type": "tool_call_response", "id": "call_1", "response": result}
+                        ],
+                    },
+                ]
+            ),
+            "gen_ai.output.messages": json.dumps(
+                [
+                    {
+                        "role": "assistant",
+                        "parts": [{"type": "text", "content": final}],
+                        "finish_reason": "stop",
+                    }
+                ]
+            ),
+            "gen_ai.usage.input_tokens": u2["prompt"],
+            "gen_ai.usage.output_tokens": u2["completion"],
+            "gen_ai.usage.reasoning.output_tokens": u2["reasoning"] or None,
+        },
+        kind=3,
+    )
 
 
 def _summarise(b: _Builder, start: int, user: str, session: str) -> None:
@@ -190,25 +364,43 @@ def _summarise(b: _Builder, start: int, user: str, session: str) -> None:
     doc = _text(rng, 1400)
     summary = _text(rng, 400)
     ms = rng.randint(300, 2000)
-    root = b.span("summarise_ticket.workflow", None, start, (ms + 10) * 1_000_000, {
-        "traceloop.span.kind": "workflow", "traceloop.entity.name": "summarise_ticket",
-        "traceloop.workflow.name": "summarise_ticket",
-        "traceloop.association.properties.user_id": user,
-        "traceloop.association.properties.session_id": session,
-        "traceloop.entity.input": json.dumps({"ticket": doc[:200]}),
-        "traceloop.entity.output": json.dumps({"summary": summary[:200]}),
-    })
+    root = b.span(
+        "summarise_ticket.workflow",
+        None,
+        start,
+        (ms + 10) * 1_000_000,
+        {
+            "traceloop.span.kind": "workflow",
+            "traceloop.entity.name": "summarise_ticket",
+            "traceloop.workflow.name": "summarise_ticket",
+            "traceloop.association.properties.user_id": user,
+            "traceloop.association.properties.session_id": session,
+            "traceloop.entity.input": json.dumps({"ticket": doc[:200]}),
+            "traceloop.entity.output": json.dumps({"summary": summary[:200]}),
+        },
+    )
     u = _usage(rng, "claude-sonnet-4-5")
-    b.span("anthropic.chat", root, start + 2_000_000, ms * 1_000_000, {
-        "llm.request.type": "chat", "gen_ai.system": "anthropic",
-        "gen_ai.request.model": "claude-sonnet-4-5",
-        "gen_ai.response.model": "claude-sonnet-4-5-20250929",
-        "gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "Summarise:\n" + doc,
-        "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.content": summary,
-        "gen_ai.completion.0.finish_reason": "end_turn",
-        "gen_ai.usage.prompt_tokens": u["prompt"], "gen_ai.usage.completion_tokens": u["completion"],
-        "llm.usage.total_tokens": u["prompt"] + u["completion"],
-    }, kind=3)
+    b.span(
+        "anthropic.chat",
+        root,
+        start + 2_000_000,
+        ms * 1_000_000,
+        {
+            "llm.request.type": "chat",
+            "gen_ai.system": "anthropic",
+            "gen_ai.request.model": "claude-sonnet-4-5",
+            "gen_ai.response.model": "claude-sonnet-4-5-20250929",
+            "gen_ai.prompt.0.role": "user",
+            "gen_ai.prompt.0.content": "Summarise:\n" + doc,
+            "gen_ai.completion.0.role": "assistant",
+            "gen_ai.completion.0.content": summary,
+            "gen_ai.completion.0.finish_reason": "end_turn",
+            "gen_ai.usage.prompt_tokens": u["prompt"],
+            "gen_ai.usage.completion_tokens": u["completion"],
+            "llm.usage.total_tokens": u["prompt"] + u["completion"],
+        },
+        kind=3,
+    )
 
 
 _SHAPES = (_rag, _rag, _agent, _summarise)
@@ -231,10 +423,14 @@ def generate_traces(
 
 def _resource_spans(spans: list[Span], release: str, env: str) -> ResourceSpans:
     rs = ResourceSpans()
-    rs.resource.attributes.extend([
-        _kv("service.name", "support-bot"), _kv("service.version", release),
-        _kv("deployment.environment.name", env), _kv("telemetry.sdk.language", "python"),
-    ])
+    rs.resource.attributes.extend(
+        [
+            _kv("service.name", "support-bot"),
+            _kv("service.version", release),
+            _kv("deployment.environment.name", env),
+            _kv("telemetry.sdk.language", "python"),
+        ]
+    )
     ss = rs.scope_spans.add()
     ss.scope.name = "spyglass.demo"
     ss.spans.extend(spans)
@@ -242,7 +438,11 @@ def _resource_spans(spans: list[Span], release: str, env: str) -> ResourceSpans:
 
 
 def requests(
-    n_traces: int, *, spans_per_request: int = 512, seed: int = 7, end_ns: int | None = None,
+    n_traces: int,
+    *,
+    spans_per_request: int = 512,
+    seed: int = 7,
+    end_ns: int | None = None,
     spread_s: float = 86_400.0,
 ) -> Iterator[tuple[bytes, int]]:
     """Serialized ``ExportTraceServiceRequest`` bodies of about ``spans_per_request`` spans,

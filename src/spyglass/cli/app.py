@@ -18,10 +18,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-projects_app = typer.Typer(help="Projects: each owns its traces, scores and API keys.",
-                           no_args_is_help=True)
-keys_app = typer.Typer(help="API keys (stored hashed; the secret is shown once).",
-                       no_args_is_help=True)
+projects_app = typer.Typer(
+    help="Projects: each owns its traces, scores and API keys.", no_args_is_help=True
+)
+keys_app = typer.Typer(
+    help="API keys (stored hashed; the secret is shown once).", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
@@ -30,9 +32,13 @@ app.add_typer(db_app, name="db")
 console = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL (default: SQLite under $SPYGLASS_HOME; env SPYGLASS_DATABASE_URL)"
-)]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: SQLite under $SPYGLASS_HOME; env SPYGLASS_DATABASE_URL)",
+    ),
+]
 
 
 def _settings(db: str | None = None, **overrides: object) -> Settings:
@@ -73,8 +79,12 @@ def server(
 def demo(
     port: Annotated[int | None, typer.Option(help="Listen port (env SPYGLASS_PORT)")] = None,
     traces: Annotated[int, typer.Option(help="Sample traces to send")] = 300,
-    exit_after: Annotated[bool, typer.Option(
-        "--exit", help="Stop the server after sending instead of serving until Ctrl-C")] = False,
+    exit_after: Annotated[
+        bool,
+        typer.Option(
+            "--exit", help="Stop the server after sending instead of serving until Ctrl-C"
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Start the server, send it realistic sample LLM traces over OTLP, and say where to look."""
@@ -116,8 +126,10 @@ def keys_create(
         created = store.create_key(project, name)
     except SpyglassError as exc:
         raise _fail(exc) from exc
-    err.print(f"API key {created.info.prefix}… (id {created.info.id}) for project "
-              f"{created.info.project}. Store it now: it is not shown again.")
+    err.print(
+        f"API key {created.info.prefix}… (id {created.info.id}) for project "
+        f"{created.info.project}. Store it now: it is not shown again."
+    )
     print(created.secret)  # noqa: T201 - the one line scripts read
 
 
@@ -130,8 +142,9 @@ def keys_list(
     store = _store(db)
     table = Table("id", "project", "name", "prefix", "status")
     for k in store.list_keys(project):
-        table.add_row(str(k.id), k.project, k.name, k.prefix + "…",
-                      "revoked" if k.revoked_ns else "active")
+        table.add_row(
+            str(k.id), k.project, k.name, k.prefix + "…", "revoked" if k.revoked_ns else "active"
+        )
     console.print(table)
 
 
@@ -160,5 +173,7 @@ def db_upgrade(db: DbOption = None) -> None:
 def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )

@@ -32,12 +32,15 @@ def run_demo(settings: Settings, n_traces: int, exit_after: bool) -> None:
         time.sleep(0.05)
     base = f"http://{settings.host}:{settings.port}"
     sent = 0
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client, \
-            Progress(console=console, transient=True) as progress:
+    with (
+        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client,
+        Progress(console=console, transient=True) as progress,
+    ):
         task = progress.add_task("sending sample traces over OTLP", total=n_traces)
         for body, n_spans in requests(n_traces, spans_per_request=256, seed=int(time.time())):
-            resp = client.post("/v1/traces", content=body,
-                               headers={"Content-Type": "application/x-protobuf"})
+            resp = client.post(
+                "/v1/traces", content=body, headers={"Content-Type": "application/x-protobuf"}
+            )
             resp.raise_for_status()
             sent += n_spans
             progress.update(task, completed=min(n_traces, sent // 4))

@@ -34,8 +34,11 @@ def prepare_store(settings: Settings) -> tuple[SqlStore, str | None]:
 def make_server(settings: Settings, store: SqlStore) -> uvicorn.Server:
     app = create_app(settings, store)
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port,
-        log_level=str(settings.log_level).lower(), access_log=False,
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=str(settings.log_level).lower(),
+        access_log=False,
         # Exporters keep connections open between batches.
         timeout_keep_alive=30,
     )
@@ -43,6 +46,7 @@ def make_server(settings: Settings, store: SqlStore) -> uvicorn.Server:
 
 
 def serve(settings: Settings) -> None:
+
     logging.getLogger("spyglass").setLevel(str(settings.log_level).upper())
     store, _ = prepare_store(settings)
     console.print(

@@ -22,66 +22,137 @@ and say so in a note.
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from spyglass.semconv import messages as msgs
+from spyglass.semconv._json import dumps as _dump
+from spyglass.semconv._json import loads as _loads
 
 _OPENINFERENCE_KINDS = {
-    "LLM", "CHAIN", "TOOL", "RETRIEVER", "EMBEDDING", "AGENT", "RERANKER", "GUARDRAIL",
-    "EVALUATOR", "PROMPT",
+    "LLM",
+    "CHAIN",
+    "TOOL",
+    "RETRIEVER",
+    "EMBEDDING",
+    "AGENT",
+    "RERANKER",
+    "GUARDRAIL",
+    "EVALUATOR",
+    "PROMPT",
 }
 _TRACELOOP_KINDS = {"workflow": "CHAIN", "task": "CHAIN", "agent": "AGENT", "tool": "TOOL"}
 _GENAI_OPERATION_KINDS = {
-    "chat": "LLM", "text_completion": "LLM", "generate_content": "LLM", "completion": "LLM",
-    "responses": "LLM", "embeddings": "EMBEDDING", "embedding": "EMBEDDING",
-    "execute_tool": "TOOL", "invoke_agent": "AGENT", "create_agent": "AGENT",
+    "chat": "LLM",
+    "text_completion": "LLM",
+    "generate_content": "LLM",
+    "completion": "LLM",
+    "responses": "LLM",
+    "embeddings": "EMBEDDING",
+    "embedding": "EMBEDDING",
+    "execute_tool": "TOOL",
+    "invoke_agent": "AGENT",
+    "create_agent": "AGENT",
     "retrieval": "RETRIEVER",
 }
-_REQUEST_TYPE_KINDS = {"chat": "LLM", "completion": "LLM", "embedding": "EMBEDDING",
-                       "rerank": "RERANKER"}
+_REQUEST_TYPE_KINDS = {
+    "chat": "LLM",
+    "completion": "LLM",
+    "embedding": "EMBEDDING",
+    "rerank": "RERANKER",
+}
 
 # First key present wins; current names before deprecated ones.
 _PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")
-_MODEL_KEYS = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name",
-               "embedding.model_name", "llm.response.model", "llm.request.model")
-_INPUT_TOKEN_KEYS = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens",
-                     "llm.token_count.prompt", "llm.usage.prompt_tokens")
-_OUTPUT_TOKEN_KEYS = ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
-                      "llm.token_count.completion", "llm.usage.completion_tokens")
-_TOTAL_TOKEN_KEYS = ("gen_ai.usage.total_tokens", "llm.token_count.total",
-                     "llm.usage.total_tokens")
-_CACHE_READ_KEYS = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-                    "llm.token_count.prompt_details.cache_read",
-                    "gen_ai.usage.input_tokens_details.cached_tokens")
-_CACHE_WRITE_KEYS = ("gen_ai.usage.cache_creation.input_tokens",
-                     "gen_ai.usage.cache_creation_input_tokens",
-                     "llm.token_count.prompt_details.cache_write")
-_REASONING_KEYS = ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens",
-                   "llm.token_count.completion_details.reasoning",
-                   "gen_ai.usage.output_tokens_details.reasoning_tokens")
+_MODEL_KEYS = (
+    "gen_ai.response.model",
+    "gen_ai.request.model",
+    "llm.model_name",
+    "embedding.model_name",
+    "llm.response.model",
+    "llm.request.model",
+)
+_INPUT_TOKEN_KEYS = (
+    "gen_ai.usage.input_tokens",
+    "gen_ai.usage.prompt_tokens",
+    "llm.token_count.prompt",
+    "llm.usage.prompt_tokens",
+)
+_OUTPUT_TOKEN_KEYS = (
+    "gen_ai.usage.output_tokens",
+    "gen_ai.usage.completion_tokens",
+    "llm.token_count.completion",
+    "llm.usage.completion_tokens",
+)
+_TOTAL_TOKEN_KEYS = ("gen_ai.usage.total_tokens", "llm.token_count.total", "llm.usage.total_tokens")
+_CACHE_READ_KEYS = (
+    "gen_ai.usage.cache_read.input_tokens",
+    "gen_ai.usage.cache_read_input_tokens",
+    "llm.token_count.prompt_details.cache_read",
+    "gen_ai.usage.input_tokens_details.cached_tokens",
+)
+_CACHE_WRITE_KEYS = (
+    "gen_ai.usage.cache_creation.input_tokens",
+    "gen_ai.usage.cache_creation_input_tokens",
+    "llm.token_count.prompt_details.cache_write",
+)
+_REASONING_KEYS = (
+    "gen_ai.usage.reasoning.output_tokens",
+    "gen_ai.usage.reasoning_tokens",
+    "llm.token_count.completion_details.reasoning",
+    "gen_ai.usage.output_tokens_details.reasoning_tokens",
+)
 _COST_KEYS = ("gen_ai.usage.cost", "llm.cost.total", "spyglass.cost")
 # Seconds, as the OTel GenAI metric of the same name; ours is in milliseconds.
-_TTFT_SECONDS_KEYS = ("gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token",
-                      "llm.openai.chat_completions.streaming_time_to_first_token")
-_SESSION_KEYS = ("session.id", "gen_ai.conversation.id", "spyglass.session.id",
-                 "langfuse.session.id", "traceloop.association.properties.session_id")
-_USER_KEYS = ("user.id", "enduser.id", "spyglass.user.id", "langfuse.user.id",
-              "traceloop.association.properties.user_id",
-              # OpenAI's `user` request parameter, as OpenLLMetry records it.
-              "gen_ai.user")
+_TTFT_SECONDS_KEYS = (
+    "gen_ai.response.time_to_first_chunk",
+    "gen_ai.server.time_to_first_token",
+    "llm.openai.chat_completions.streaming_time_to_first_token",
+)
+_SESSION_KEYS = (
+    "session.id",
+    "gen_ai.conversation.id",
+    "spyglass.session.id",
+    "langfuse.session.id",
+    "traceloop.association.properties.session_id",
+)
+_USER_KEYS = (
+    "user.id",
+    "enduser.id",
+    "spyglass.user.id",
+    "langfuse.user.id",
+    "traceloop.association.properties.user_id",
+    # OpenAI's `user` request parameter, as OpenLLMetry records it.
+    "gen_ai.user",
+)
 _TAG_KEYS = ("tag.tags", "spyglass.tags", "langfuse.trace.tags")
-_ENV_KEYS = ("deployment.environment.name", "deployment.environment", "spyglass.environment",
-             "langfuse.environment")
+_ENV_KEYS = (
+    "deployment.environment.name",
+    "deployment.environment",
+    "spyglass.environment",
+    "langfuse.environment",
+)
 _RELEASE_KEYS = ("service.version", "spyglass.release", "langfuse.release")
-_METADATA_PREFIXES = ("spyglass.metadata.", "langfuse.trace.metadata.",
-                      "traceloop.association.properties.")
-_INDEXED_PREFIXES = ("llm.input_messages.", "llm.output_messages.", "gen_ai.prompt.",
-                     "gen_ai.completion.", "retrieval.documents.")
+_METADATA_PREFIXES = (
+    "spyglass.metadata.",
+    "langfuse.trace.metadata.",
+    "traceloop.association.properties.",
+)
+_INDEXED_PREFIXES = (
+    "llm.input_messages.",
+    "llm.output_messages.",
+    "gen_ai.prompt.",
+    "gen_ai.completion.",
+    "retrieval.documents.",
+)
+_SCAN_PREFIXES = _INDEXED_PREFIXES + _METADATA_PREFIXES
+_MAX_INT64 = 2**63 - 1
 _GENAI_MESSAGE_EVENTS = {
-    "gen_ai.system.message": "system", "gen_ai.user.message": "user",
-    "gen_ai.assistant.message": "assistant", "gen_ai.tool.message": "tool",
+    "gen_ai.system.message": "system",
+    "gen_ai.user.message": "user",
+    "gen_ai.assistant.message": "assistant",
+    "gen_ai.tool.message": "tool",
 }
 
 
@@ -125,7 +196,7 @@ def map_span(
     notes = m.notes
     m.kind = _kind(attrs, notes)
     m.provider = _first_str(attrs, _PROVIDER_KEYS)
-    m.model = _first_str(attrs, _MODEL_KEYS)
+    m.model = _first_str(attrs, _MODEL_KEYS) or _invocation_model(attrs)
 
     m.input_tokens = _first_int(attrs, _INPUT_TOKEN_KEYS, notes)
     m.output_tokens = _first_int(attrs, _OUTPUT_TOKEN_KEYS, notes)
@@ -146,15 +217,41 @@ def map_span(
     service = resource.get("service.name")
     m.service = str(service) if service is not None else None
     m.tags = _tags(attrs, notes)
-    m.metadata = _metadata(attrs, notes)
-
-    indexed = _indexed(attrs) if _has_prefix(attrs) else {}
-    m.input, m.output = _io(attrs, indexed, events or [], notes)
+    indexed, prefixed_meta = _scan(attrs)
+    m.metadata = _metadata(attrs, prefixed_meta, notes)
+    try:
+        m.input, m.output = _io(attrs, indexed, events or [], notes)
+    except Exception as exc:  # a shape nobody foresaw must not cost the span
+        notes.append(f"input/output not readable ({type(exc).__name__}); kept in attributes")
     return m
 
 
-def _has_prefix(attrs: dict[str, Any]) -> bool:
-    return any(k.startswith(_INDEXED_PREFIXES) for k in attrs)
+def _scan(
+    attrs: dict[str, Any],
+) -> tuple[dict[str, dict[int, dict[str, Any]]], dict[str, Any]]:
+    """One pass over the keys: flattened ``prefix.N.rest`` groups and prefixed metadata.
+
+    This is the hot path of ingest; ``str.startswith`` with a tuple does the filtering in C.
+    """
+    indexed: dict[str, dict[int, dict[str, Any]]] = {}
+    meta: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if not key.startswith(_SCAN_PREFIXES):
+            continue
+        for prefix in _INDEXED_PREFIXES:
+            if key.startswith(prefix):
+                num, _, rest = key[len(prefix) :].partition(".")
+                if num.isdigit() and rest:
+                    indexed.setdefault(prefix, {}).setdefault(int(num), {})[rest] = value
+                break
+        else:
+            for prefix in _METADATA_PREFIXES:
+                if key.startswith(prefix):
+                    short = key[len(prefix) :]
+                    if short not in ("session_id", "user_id"):
+                        meta[short] = value
+                    break
+    return indexed, meta
 
 
 def _kind(attrs: dict[str, Any], notes: list[str]) -> str:
@@ -180,6 +277,25 @@ def _kind(attrs: dict[str, Any], notes: list[str]) -> str:
     return "SPAN"
 
 
+def _invocation_model(attrs: dict[str, Any]) -> str | None:
+    """The requested model inside OpenInference's invocation parameters (JSON text).
+
+    OpenInference records the model only from the response, so a failed call has no
+    ``llm.model_name``; without this its errors would count under no model.
+    """
+    for key in ("llm.invocation_parameters", "embedding.invocation_parameters"):
+        raw = attrs.get(key)
+        if not isinstance(raw, str) or '"model"' not in raw:
+            continue
+        try:
+            params = _loads(raw)
+        except ValueError:
+            continue
+        if isinstance(params, dict) and isinstance(params.get("model"), str):
+            return str(params["model"])
+    return None
+
+
 def _first_str(attrs: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         value = attrs.get(key)
@@ -196,12 +312,15 @@ def _first_int(attrs: dict[str, Any], keys: tuple[str, ...], notes: list[str]) -
         if isinstance(value, bool):
             notes.append(f"{key}: expected an integer, got a boolean")
             continue
-        if isinstance(value, int):
-            return value
         try:
-            return int(float(value))
-        except (TypeError, ValueError):
+            number = value if isinstance(value, int) else int(float(value))
+        except (TypeError, ValueError, OverflowError):
             notes.append(f"{key}: expected an integer, got {str(value)[:40]!r}")
+            continue
+        # Counts are stored as BIGINT: anything else would fail the whole write batch.
+        if 0 <= number <= _MAX_INT64:
+            return number
+        notes.append(f"{key}: {str(value)[:40]} is out of range")
     return None
 
 
@@ -211,9 +330,13 @@ def _first_float(attrs: dict[str, Any], keys: tuple[str, ...], notes: list[str])
         if value is None:
             continue
         try:
-            return float(value)
-        except (TypeError, ValueError):
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a huge int
             notes.append(f"{key}: expected a number, got {str(value)[:40]!r}")
+            continue
+        if math.isfinite(number):
+            return number
+        notes.append(f"{key}: expected a finite number, got {number}")
     return None
 
 
@@ -237,14 +360,19 @@ def _apply_token_convention(m: MappedSpan) -> None:
 
 
 def _ttft(attrs: dict[str, Any], notes: list[str]) -> int | None:
-    ms = attrs.get("spyglass.ttft_ms")
-    if ms is not None:
+    for key, to_ns in (("spyglass.ttft_ms", 1e6), *((k, 1e9) for k in _TTFT_SECONDS_KEYS)):
+        value = attrs.get(key)
+        if value is None:
+            continue
         try:
-            return int(float(ms) * 1e6)
-        except (TypeError, ValueError):
-            notes.append("spyglass.ttft_ms: expected a number")
-    seconds = _first_float(attrs, _TTFT_SECONDS_KEYS, notes)
-    return int(seconds * 1e9) if seconds is not None else None
+            ns = int(float(value) * to_ns)
+        except (TypeError, ValueError, OverflowError):  # OverflowError: inf
+            notes.append(f"{key}: expected a number")
+            continue
+        if 0 <= ns <= _MAX_INT64:
+            return ns
+        notes.append(f"{key}: {str(value)[:40]} is out of range")
+    return None
 
 
 def _tags(attrs: dict[str, Any], notes: list[str]) -> list[str]:
@@ -255,7 +383,7 @@ def _tags(attrs: dict[str, Any], notes: list[str]) -> list[str]:
             continue
         if isinstance(value, str):
             try:
-                value = json.loads(value) if value.startswith("[") else value.split(",")
+                value = _loads(value) if value.startswith("[") else value.split(",")
             except ValueError:
                 notes.append(f"{key}: not a JSON list")
                 continue
@@ -266,14 +394,14 @@ def _tags(attrs: dict[str, Any], notes: list[str]) -> list[str]:
     return sorted(set(tags))
 
 
-def _metadata(attrs: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+def _metadata(attrs: dict[str, Any], prefixed: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for key in ("metadata", "spyglass.metadata", "langfuse.trace.metadata"):
         raw = attrs.get(key)
         if raw is None:
             continue
         try:
-            value = json.loads(raw) if isinstance(raw, str) else raw
+            value = _loads(raw) if isinstance(raw, str) else raw
         except ValueError:
             notes.append(f"{key}: not valid JSON")
             continue
@@ -281,29 +409,8 @@ def _metadata(attrs: dict[str, Any], notes: list[str]) -> dict[str, Any]:
             meta.update(value)
         else:
             notes.append(f"{key}: expected a JSON object")
-    for key, value in attrs.items():
-        if key.startswith(_METADATA_PREFIXES):
-            short = next(key[len(p):] for p in _METADATA_PREFIXES if key.startswith(p))
-            if short not in ("session_id", "user_id"):
-                meta[short] = value
+    meta.update(prefixed)
     return meta
-
-
-def _indexed(attrs: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
-    """Group flattened ``prefix.N.rest`` attributes by prefix, then by N."""
-    out: dict[str, dict[int, dict[str, Any]]] = {}
-    for key, value in attrs.items():
-        for prefix in _INDEXED_PREFIXES:
-            if key.startswith(prefix):
-                num, _, rest = key[len(prefix):].partition(".")
-                if num.isdigit() and rest:
-                    out.setdefault(prefix, {}).setdefault(int(num), {})[rest] = value
-                break
-    return out
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _io(
@@ -355,16 +462,32 @@ def _io(
         out = out if out is not None else ev_out
 
     if inp is None:
-        inp = _first_str(attrs, ("input.value", "traceloop.entity.input", "spyglass.input",
-                                 "langfuse.observation.input", "gen_ai.prompt"))
+        inp = _first_str(
+            attrs,
+            (
+                "input.value",
+                "traceloop.entity.input",
+                "spyglass.input",
+                "langfuse.observation.input",
+                "gen_ai.prompt",
+            ),
+        )
     if out is None:
-        out = _first_str(attrs, ("output.value", "traceloop.entity.output", "spyglass.output",
-                                 "langfuse.observation.output", "gen_ai.completion"))
+        out = _first_str(
+            attrs,
+            (
+                "output.value",
+                "traceloop.entity.output",
+                "spyglass.output",
+                "langfuse.observation.output",
+                "gen_ai.completion",
+            ),
+        )
     if out is None and "retrieval.documents." in indexed:
         docs = indexed["retrieval.documents."]
-        out = _dump([
-            {k.removeprefix("document."): v for k, v in docs[i].items()} for i in sorted(docs)
-        ])
+        out = _dump(
+            [{k.removeprefix("document."): v for k, v in docs[i].items()} for i in sorted(docs)]
+        )
     return inp, out
 
 
@@ -378,7 +501,10 @@ def _from_events(events: list[Event], notes: list[str]) -> tuple[str | None, str
             if "content" in eattrs:
                 msg["content"] = eattrs["content"]
             if "tool_calls" in eattrs:
-                msg["tool_calls"] = eattrs["tool_calls"]
+                calls = eattrs["tool_calls"]
+                msg["tool_calls"] = (
+                    [msgs.openai_call(c) for c in calls] if isinstance(calls, list) else calls
+                )
             if "id" in eattrs and name == "gen_ai.tool.message":
                 msg["tool_call_id"] = eattrs["id"]
             ins.append(msg)
@@ -387,7 +513,7 @@ def _from_events(events: list[Event], notes: list[str]) -> tuple[str | None, str
             msg = {"role": "assistant"}
             if isinstance(raw, str):
                 try:
-                    raw = json.loads(raw)
+                    raw = _loads(raw)
                 except ValueError:
                     notes.append("gen_ai.choice: message is not JSON")
             if isinstance(raw, dict):

@@ -10,8 +10,9 @@ Keys that are absent or empty are left out.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from spyglass.semconv._json import dumps, loads
 
 Message = dict[str, Any]
 
@@ -36,7 +37,7 @@ def from_indexed(groups: dict[int, dict[str, Any]], style: str) -> list[Message]
             elif key == "finish_reason":
                 msg["finish_reason"] = value
             elif key.startswith("tool_calls."):
-                num, _, rest = key[len("tool_calls."):].partition(".")
+                num, _, rest = key[len("tool_calls.") :].partition(".")
                 if not num.isdigit():
                     continue
                 rest = rest.removeprefix("tool_call.").removeprefix("function.")
@@ -44,7 +45,7 @@ def from_indexed(groups: dict[int, dict[str, Any]], style: str) -> list[Message]
                 if rest in ("name", "arguments", "id"):
                     calls.setdefault(int(num), {})[rest] = value
             elif key.startswith("contents."):
-                num, _, rest = key[len("contents."):].partition(".")
+                num, _, rest = key[len("contents.") :].partition(".")
                 if num.isdigit() and rest.endswith("text"):
                     parts[int(num)] = str(value)
         if "content" not in msg and parts:
@@ -63,7 +64,7 @@ def from_genai_json(raw: Any) -> list[Message] | None:
     "tool_call", "id", "name", "arguments"}, {"type": "tool_call_response", "id",
     "response"}]}]``. Returns None when ``raw`` is not that shape, so the caller can note it.
     """
-    data = json.loads(raw) if isinstance(raw, str) else raw
+    data = loads(raw) if isinstance(raw, str) else raw
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -78,24 +79,27 @@ def from_genai_json(raw: Any) -> list[Message] | None:
             # Older drafts and some SDKs send OpenAI-style {"role", "content"} objects.
             if "content" in item:
                 msg["content"] = _text_of(item["content"])
-            if item.get("tool_calls"):
-                msg["tool_calls"] = [_openai_call(c) for c in item["tool_calls"]]
+            if isinstance(item.get("tool_calls"), list) and item["tool_calls"]:
+                msg["tool_calls"] = [openai_call(c) for c in item["tool_calls"]]
         else:
             texts: list[str] = []
             for part in parts if isinstance(parts, list) else []:
                 if not isinstance(part, dict):
                     continue
                 ptype = part.get("type")
-                if ptype == "text" or ptype == "reasoning":
+                if ptype in {"text", "reasoning"}:
                     texts.append(str(part.get("content", "")))
                 elif ptype == "tool_call":
-                    msg.setdefault("tool_calls", []).append(
-                        {k: part[k] for k in ("id", "name", "arguments") if k in part}
-                    )
+                    call = {k: part[k] for k in ("id", "name", "arguments") if k in part}
+                    # GenAI sends arguments as an object; the other dialects (and OpenAI) as
+                    # JSON text. Keep one shape: text.
+                    if "arguments" in call and not isinstance(call["arguments"], str):
+                        call["arguments"] = dumps(call["arguments"])
+                    msg.setdefault("tool_calls", []).append(call)
                 elif ptype == "tool_call_response":
                     msg["tool_call_id"] = part.get("id")
                     texts.append(_text_of(part.get("response", part.get("result"))))
-            if texts:
+            if "".join(texts):  # absent or empty keys are left out (module docstring)
                 msg["content"] = "".join(texts)
         if item.get("finish_reason"):
             msg["finish_reason"] = item["finish_reason"]
@@ -105,13 +109,16 @@ def from_genai_json(raw: Any) -> list[Message] | None:
 
 def system_instructions(raw: Any) -> Message | None:
     """The ``gen_ai.system_instructions`` attribute as a system message."""
-    data = json.loads(raw) if isinstance(raw, str) and raw.lstrip().startswith("[") else raw
+    data = raw
+    if isinstance(raw, str) and raw.lstrip().startswith("["):
+        try:
+            data = loads(raw)
+        except ValueError:
+            data = raw  # plain text may start with "[" too, e.g. "[INST] ..."
     if isinstance(data, str):
         return {"role": "system", "content": data}
     if isinstance(data, list):
-        text = "".join(
-            str(p.get("content", "")) for p in data if isinstance(p, dict)
-        )
+        text = "".join(str(p.get("content", "")) for p in data if isinstance(p, dict))
         return {"role": "system", "content": text}
     return None
 
@@ -126,16 +133,21 @@ def _text_of(value: Any) -> str:
             str(p.get("text", p.get("content", ""))) if isinstance(p, dict) else str(p)
             for p in value
         )
-    return json.dumps(value, ensure_ascii=False)
+    return dumps(value)
 
 
-def _openai_call(call: Any) -> dict[str, Any]:
+def openai_call(call: Any) -> dict[str, Any]:
+    """One OpenAI-style tool call (``{"id", "function": {"name", "arguments"}}``), flattened."""
     if not isinstance(call, dict):
         return {"arguments": str(call)}
-    fn = call.get("function") if isinstance(call.get("function"), dict) else call
+    raw_fn = call.get("function")
+    fn: dict[str, Any] = raw_fn if isinstance(raw_fn, dict) else call
     return {
         k: v
-        for k, v in (("id", call.get("id")), ("name", fn.get("name")),
-                     ("arguments", fn.get("arguments")))
+        for k, v in (
+            ("id", call.get("id")),
+            ("name", fn.get("name")),
+            ("arguments", fn.get("arguments")),
+        )
         if v is not None
     }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,12 +33,23 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        the_store = store or await run_blocking(open_store, settings.resolved_database_url)
-        writer = IngestWriter(the_store, max_queued_spans=settings.ingest_queue_spans,
-                              batch_spans=settings.writer_batch_spans)
+        the_store: Store = (
+            store
+            if store is not None
+            else await run_blocking(open_store, settings.resolved_database_url)
+        )
+        writer = IngestWriter(
+            the_store,
+            max_queued_spans=settings.ingest_queue_spans,
+            batch_spans=settings.writer_batch_spans,
+        )
         writer.start()
-        app.state.spyglass = AppState(settings=settings, store=the_store, writer=writer,
-                                      key_cache=KeyCache(settings.key_cache_seconds))
+        app.state.spyglass = AppState(
+            settings=settings,
+            store=the_store,
+            writer=writer,
+            key_cache=KeyCache(settings.key_cache_seconds),
+        )
         try:
             yield
         finally:
@@ -65,11 +78,40 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         await run_blocking(state.store.ping)
         return JSONResponse({"status": "ok", "queued_spans": state.writer.queued_spans})
 
-    @app.get("/api/project", response_model=Project, tags=["projects"],
-             summary="The project of the API key")
+    @app.get(
+        "/api/project",
+        response_model=Project,
+        tags=["projects"],
+        summary="The project of the API key",
+    )
     async def current_project(request: Request, project_id: ProjectId) -> Project:
         state: AppState = request.app.state.spyglass
         projects = await run_blocking(state.store.list_projects)
         return next(p for p in projects if p.id == project_id)
 
+    @app.get(
+        "/api/server",
+        tags=["health"],
+        summary="Server process figures: CPU time, memory, spans written",
+    )
+    async def server_stats(request: Request, _project_id: ProjectId) -> dict[str, object]:
+        state: AppState = request.app.state.spyglass
+        return {
+            "version": __version__,
+            "database": "sqlite" if state.store.is_sqlite else "postgresql",
+            "cpu_seconds": time.process_time(),
+            "rss_bytes": _rss_bytes(),
+            "written_spans": state.writer.written_spans,
+            "queued_spans": state.writer.queued_spans,
+        }
+
     return app
+
+
+def _rss_bytes() -> int | None:
+    """Current resident memory of this process (Linux), for benchmarks and operators."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return None

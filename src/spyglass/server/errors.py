@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,10 +15,12 @@ from spyglass.exceptions import ApiError, StoreError
 logger = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status,
-                        headers=headers)
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -41,8 +44,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def _store(_req: Request, exc: StoreError) -> JSONResponse:
         logger.error("store error: %s", exc)
-        return error_response(503, "store_unavailable", "the database is unavailable; retry",
-                              {"Retry-After": "5"})
+        return error_response(
+            503, "store_unavailable", "the database is unavailable; retry", {"Retry-After": "5"}
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:

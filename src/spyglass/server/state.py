@@ -5,12 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from starlette.requests import Request
+
 from spyglass.settings import Settings
 from spyglass.storage.base import Store
 
 if TYPE_CHECKING:
     from spyglass.server.auth import KeyCache
     from spyglass.server.ingest.writer import IngestWriter
+
+
+def store_of(request: Request) -> Store:
+    """The store of the app serving ``request``."""
+    state: AppState = request.app.state.spyglass
+    return state.store
 
 
 @dataclass

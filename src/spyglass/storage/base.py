@@ -63,12 +63,21 @@ class Store(Protocol):
     def get_trace(self, project_id: int, trace_id: str) -> TraceDetail | None: ...
     def get_span(self, project_id: int, trace_id: str, span_id: str) -> Span | None: ...
     def list_sessions(
-        self, project_id: int, start_ns: int | None, end_ns: int | None,
-        user_id: str | None, limit: int, cursor: str | None,
+        self,
+        project_id: int,
+        start_ns: int | None,
+        end_ns: int | None,
+        user_id: str | None,
+        limit: int,
+        cursor: str | None,
     ) -> Page[SessionSummary]: ...
     def list_users(
-        self, project_id: int, start_ns: int | None, end_ns: int | None,
-        limit: int, cursor: str | None,
+        self,
+        project_id: int,
+        start_ns: int | None,
+        end_ns: int | None,
+        limit: int,
+        cursor: str | None,
     ) -> Page[UserSummary]: ...
     def metrics(self, project_id: int, query: MetricsQuery) -> MetricsResult: ...
 

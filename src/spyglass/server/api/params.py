@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from spyglass.exceptions import BadRequest
 
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
+# Times are stored as signed 64-bit nanoseconds (up to the year 2262).
+_MAX_NS = 2**63 - 1
 
 
 def parse_time(value: str | None, name: str) -> int | None:
@@ -16,6 +18,8 @@ def parse_time(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
     if value.isdigit():
+        if int(value) > _MAX_NS:
+            raise BadRequest(f"{name} is out of range (at most {_MAX_NS} ns, the year 2262)")
         return int(value)
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -24,8 +28,11 @@ def parse_time(value: str | None, name: str) -> int | None:
             f"{name} must be an ISO-8601 time (2026-01-31T12:00:00Z) or nanoseconds"
         ) from exc
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp() * 1_000_000) * 1000
+        dt = dt.replace(tzinfo=UTC)
+    ns = int(dt.timestamp() * 1_000_000) * 1000
+    if not -_MAX_NS <= ns <= _MAX_NS:
+        raise BadRequest(f"{name} is out of range (years 1678 to 2262)")
+    return ns
 
 
 def trace_id(value: str) -> str:

@@ -10,13 +10,15 @@ from spyglass.server.api import params
 from spyglass.server.api.traces import MAX_PAGE
 from spyglass.server.auth import ProjectId
 from spyglass.server.blocking import run_blocking
+from spyglass.server.state import store_of
 from spyglass.storage.models import Page, SessionSummary, UserSummary
 
 router = APIRouter(prefix="/api", tags=["sessions and users"])
 
 
-@router.get("/sessions", response_model=Page[SessionSummary],
-            summary="Sessions, most recently active first")
+@router.get(
+    "/sessions", response_model=Page[SessionSummary], summary="Sessions, most recently active first"
+)
 async def list_sessions(
     request: Request,
     project_id: ProjectId,
@@ -26,15 +28,19 @@ async def list_sessions(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: str | None = None,
 ) -> Page[SessionSummary]:
-    store = request.app.state.spyglass.store
+    store = store_of(request)
     return await run_blocking(
-        store.list_sessions, project_id, params.parse_time(start, "start"),
-        params.parse_time(end, "end"), user_id, limit, cursor,
+        store.list_sessions,
+        project_id,
+        params.parse_time(start, "start"),
+        params.parse_time(end, "end"),
+        user_id,
+        limit,
+        cursor,
     )
 
 
-@router.get("/users", response_model=Page[UserSummary],
-            summary="Users, most recently seen first")
+@router.get("/users", response_model=Page[UserSummary], summary="Users, most recently seen first")
 async def list_users(
     request: Request,
     project_id: ProjectId,
@@ -43,8 +49,12 @@ async def list_users(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: str | None = None,
 ) -> Page[UserSummary]:
-    store = request.app.state.spyglass.store
+    store = store_of(request)
     return await run_blocking(
-        store.list_users, project_id, params.parse_time(start, "start"),
-        params.parse_time(end, "end"), limit, cursor,
+        store.list_users,
+        project_id,
+        params.parse_time(start, "start"),
+        params.parse_time(end, "end"),
+        limit,
+        cursor,
     )

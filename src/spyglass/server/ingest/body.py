@@ -35,13 +35,18 @@ def decode_content(body: bytes, encoding: str | None, limit: int) -> bytes:
         return body
     if enc != "gzip":
         raise UnsupportedMediaType(f"Content-Encoding {enc!r} is not supported; use gzip")
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise BadRequest(f"body is not valid gzip: {exc}") from exc
-    if len(out) > limit or inflater.unconsumed_tail:
-        raise PayloadTooLarge(f"decompressed body is over the limit of {limit} bytes")
-    if not inflater.eof:
-        raise BadRequest("gzip body is truncated")
-    return out
+    out = b""
+    # A gzip stream may hold several members (RFC 1952); all of them are the body.
+    while True:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(body, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise BadRequest(f"body is not valid gzip: {exc}") from exc
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise PayloadTooLarge(f"decompressed body is over the limit of {limit} bytes")
+        if not inflater.eof:
+            raise BadRequest("gzip body is truncated")
+        body = inflater.unused_data
+        if not body:
+            return out

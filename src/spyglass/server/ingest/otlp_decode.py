@@ -27,10 +27,18 @@ _ZERO_TRACE = "0" * 32
 _ZERO_SPAN = "0" * 16
 _STATUS = {0: "UNSET", 1: "OK", 2: "ERROR"}
 _SPAN_KIND_NAMES = {
-    "SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2,
-    "SPAN_KIND_CLIENT": 3, "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5,
+    "SPAN_KIND_UNSPECIFIED": 0,
+    "SPAN_KIND_INTERNAL": 1,
+    "SPAN_KIND_SERVER": 2,
+    "SPAN_KIND_CLIENT": 3,
+    "SPAN_KIND_PRODUCER": 4,
+    "SPAN_KIND_CONSUMER": 5,
 }
 _STATUS_NAMES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
+# Integers are stored in signed 64-bit columns (times in ns reach this in the year 2262), and
+# span kinds in a 32-bit one: larger values are refused here, not by the database (a 5xx).
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_INT32_MAX = 2**31 - 1
 
 Event = tuple[str, int, dict[str, Any]]
 
@@ -70,8 +78,9 @@ def decode_protobuf(body: bytes) -> DecodedRequest:
     try:
         req = ExportTraceServiceRequest.FromString(body)
     except (DecodeError, ValueError, RuntimeError) as exc:
-        raise BadRequest(f"body is not a valid OTLP protobuf ExportTraceServiceRequest: {exc}")\
-            from exc
+        raise BadRequest(
+            f"body is not a valid OTLP protobuf ExportTraceServiceRequest: {exc}"
+        ) from exc
     out: list[DecodedSpan] = []
     reasons: list[str] = []
     rejected = 0
@@ -82,25 +91,45 @@ def decode_protobuf(body: bytes) -> DecodedRequest:
             for sp in ss.spans:
                 trace_id = _pb_id(sp.trace_id, 16, "trace_id")
                 span_id = _pb_id(sp.span_id, 8, "span_id")
-                parent = _pb_id(sp.parent_span_id, 8, "parent_span_id") if sp.parent_span_id \
-                    else None
+                parent = (
+                    _pb_id(sp.parent_span_id, 8, "parent_span_id") if sp.parent_span_id else None
+                )
                 if trace_id == _ZERO_TRACE or span_id == _ZERO_SPAN:
                     rejected += 1
                     _add_reason(reasons, "all-zero trace_id or span_id is invalid")
                     continue
-                events = [(ev.name, ev.time_unix_nano, _pb_attrs(ev.attributes))
-                          for ev in sp.events]
+                events = [
+                    (ev.name, ev.time_unix_nano, _pb_attrs(ev.attributes)) for ev in sp.events
+                ]
                 links = [
-                    {"trace_id": ln.trace_id.hex(), "span_id": ln.span_id.hex(),
-                     "attributes": _pb_attrs(ln.attributes)}
+                    {
+                        "trace_id": ln.trace_id.hex(),
+                        "span_id": ln.span_id.hex(),
+                        "attributes": _pb_attrs(ln.attributes),
+                    }
                     for ln in sp.links
                 ]
-                out.append(DecodedSpan(
-                    trace_id, span_id, parent if parent != _ZERO_SPAN else None, sp.name,
-                    sp.kind, sp.start_time_unix_nano, sp.end_time_unix_nano,
-                    _STATUS.get(sp.status.code, "UNSET"), sp.status.message or None,
-                    _pb_attrs(sp.attributes), events, links, resource, scope,
-                ))
+                for field in ("start_time_unix_nano", "end_time_unix_nano"):
+                    if getattr(sp, field) > _INT64_MAX:
+                        raise BadRequest(f"{field} is out of range (max {_INT64_MAX})")
+                out.append(
+                    DecodedSpan(
+                        trace_id,
+                        span_id,
+                        parent if parent != _ZERO_SPAN else None,
+                        sp.name,
+                        sp.kind,
+                        sp.start_time_unix_nano,
+                        sp.end_time_unix_nano,
+                        _STATUS.get(sp.status.code, "UNSET"),
+                        sp.status.message or None,
+                        _pb_attrs(sp.attributes),
+                        events,
+                        links,
+                        resource,
+                        scope,
+                    )
+                )
     return DecodedRequest(out, rejected, reasons)
 
 
@@ -147,16 +176,18 @@ def decode_json(body: bytes) -> DecodedRequest:
     out: list[DecodedSpan] = []
     reasons: list[str] = []
     rejected = 0
-    for i, rs in enumerate(_list(doc, "resourceSpans", "request")):
+    for i, rs_raw in enumerate(_list(doc, "resourceSpans", "request")):
         where = f"resourceSpans[{i}]"
-        resource = _json_attrs(_obj(_obj(rs, where).get("resource"), f"{where}.resource"), where)
-        for j, ss in enumerate(_list(rs, "scopeSpans", where)):
+        rs = _obj(rs_raw, where)  # null items read as empty objects, like null fields
+        resource = _json_attrs(_obj(rs.get("resource"), f"{where}.resource"), where)
+        for j, ss_raw in enumerate(_list(rs, "scopeSpans", where)):
             swhere = f"{where}.scopeSpans[{j}]"
-            scope_obj = _obj(_obj(ss, swhere).get("scope"), f"{swhere}.scope")
-            scope = scope_obj.get("name") or None
-            for k, sp in enumerate(_list(ss, "spans", swhere)):
+            ss = _obj(ss_raw, swhere)
+            scope_obj = _obj(ss.get("scope"), f"{swhere}.scope")
+            scope = str(scope_obj["name"]) if scope_obj.get("name") else None
+            for k, raw_span in enumerate(_list(ss, "spans", swhere)):
                 w = f"{swhere}.spans[{k}]"
-                sp = _obj(sp, w)
+                sp = _obj(raw_span, w)
                 trace_id = _hex_id(sp.get("traceId"), 32, f"{w}.traceId")
                 span_id = _hex_id(sp.get("spanId"), 16, f"{w}.spanId")
                 parent_raw = sp.get("parentSpanId")
@@ -173,26 +204,39 @@ def decode_json(body: bytes) -> DecodedRequest:
                 if isinstance(kind, str):
                     kind = _SPAN_KIND_NAMES.get(kind, kind)
                 events = [
-                    (str(_obj(ev, f"{w}.events").get("name", "")),
-                     _uint(ev.get("timeUnixNano", 0), f"{w}.events.timeUnixNano"),
-                     _json_attrs(ev, f"{w}.events"))
-                    for ev in _list(sp, "events", w)
+                    (
+                        str(ev.get("name", "")),
+                        _uint(ev.get("timeUnixNano", 0), f"{w}.events.timeUnixNano"),
+                        _json_attrs(ev, f"{w}.events"),
+                    )
+                    for ev in (_obj(e, f"{w}.events") for e in _list(sp, "events", w))
                 ]
                 links = [
-                    {"trace_id": str(_obj(ln, f"{w}.links").get("traceId", "")),
-                     "span_id": str(ln.get("spanId", "")),
-                     "attributes": _json_attrs(ln, f"{w}.links")}
-                    for ln in _list(sp, "links", w)
+                    {
+                        "trace_id": str(ln.get("traceId", "")),
+                        "span_id": str(ln.get("spanId", "")),
+                        "attributes": _json_attrs(ln, f"{w}.links"),
+                    }
+                    for ln in (_obj(x, f"{w}.links") for x in _list(sp, "links", w))
                 ]
-                out.append(DecodedSpan(
-                    trace_id, span_id, parent if parent != _ZERO_SPAN else None,
-                    str(sp.get("name", "")), _int(kind, f"{w}.kind"),
-                    _uint(sp.get("startTimeUnixNano", 0), f"{w}.startTimeUnixNano"),
-                    _uint(sp.get("endTimeUnixNano", 0), f"{w}.endTimeUnixNano"),
-                    _STATUS.get(_int(code, f"{w}.status.code"), "UNSET"),
-                    status.get("message") or None, _json_attrs(sp, w), events, links,
-                    resource, scope,
-                ))
+                out.append(
+                    DecodedSpan(
+                        trace_id,
+                        span_id,
+                        parent if parent != _ZERO_SPAN else None,
+                        str(sp.get("name", "")),
+                        _kind(kind, f"{w}.kind"),
+                        _uint(sp.get("startTimeUnixNano", 0), f"{w}.startTimeUnixNano"),
+                        _uint(sp.get("endTimeUnixNano", 0), f"{w}.endTimeUnixNano"),
+                        _STATUS.get(_int(code, f"{w}.status.code"), "UNSET"),
+                        str(status["message"]) if status.get("message") else None,
+                        _json_attrs(sp, w),
+                        events,
+                        links,
+                        resource,
+                        scope,
+                    )
+                )
     return DecodedRequest(out, rejected, reasons)
 
 
@@ -227,9 +271,19 @@ def _int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise BadRequest(f"{where} must be an integer")
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise BadRequest(f"{where} must be an integer") from exc
+    if not _INT64_MIN <= number <= _INT64_MAX:
+        raise BadRequest(f"{where} is out of the 64-bit integer range")
+    return number
+
+
+def _kind(value: Any, where: str) -> int:
+    number = _int(value, where)
+    if not 0 <= number <= _INT32_MAX:
+        raise BadRequest(f"{where} is out of range for a span kind (0-5)")
+    return number
 
 
 def _uint(value: Any, where: str) -> int:
@@ -264,7 +318,9 @@ def _json_value(v: Any, where: str) -> Any:
         except (TypeError, ValueError) as exc:
             raise BadRequest(f"{where}: doubleValue must be a number") from exc
     if "boolValue" in v:
-        return bool(v["boolValue"])
+        if not isinstance(v["boolValue"], bool):  # bool("false") would be True
+            raise BadRequest(f"{where}: boolValue must be true or false")
+        return v["boolValue"]
     if "arrayValue" in v:
         arr = _obj(v["arrayValue"], where)
         return [_json_value(x, where) for x in _list(arr, "values", where)]

@@ -27,8 +27,9 @@ PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 
 
-def _decode(body: bytes, encoding: str | None, media: str, limit: int,
-            project_id: int) -> tuple[DecodedRequest, list[SpanRow]]:
+def _decode(
+    body: bytes, encoding: str | None, media: str, limit: int, project_id: int
+) -> tuple[DecodedRequest, list[SpanRow]]:
     raw = decode_content(body, encoding, limit)
     decoded = decode_protobuf(raw) if media == PROTOBUF else decode_json(raw)
     return decoded, [build_row(project_id, span) for span in decoded.spans]
@@ -39,14 +40,14 @@ def _answer(media: str, decoded: DecodedRequest) -> Response:
     if media == PROTOBUF:
         resp = ExportTraceServiceResponse()
         if decoded.rejected:
-            resp.partial_success.CopyFrom(ExportTracePartialSuccess(
-                rejected_spans=decoded.rejected, error_message=message))
+            resp.partial_success.CopyFrom(
+                ExportTracePartialSuccess(rejected_spans=decoded.rejected, error_message=message)
+            )
         return Response(resp.SerializeToString(), media_type=PROTOBUF)
     body: dict[str, object] = {}
     if decoded.rejected:
         # int64 fields are decimal strings in the OTLP JSON mapping.
-        body["partialSuccess"] = {"rejectedSpans": str(decoded.rejected),
-                                  "errorMessage": message}
+        body["partialSuccess"] = {"rejectedSpans": str(decoded.rejected), "errorMessage": message}
     return Response(orjson.dumps(body), media_type=JSON)
 
 
@@ -58,9 +59,13 @@ def _answer(media: str, decoded: DecodedRequest) -> Response:
     "`application/json` (OTLP JSON mapping), optionally with `Content-Encoding: gzip`. A 2xx "
     "answer means every accepted span is committed. 503 with `Retry-After` when the ingest "
     "queue is full.",
-    responses={400: {"description": "malformed body"}, 401: {"description": "bad API key"},
-               413: {"description": "body too large"}, 415: {"description": "wrong type"},
-               503: {"description": "overloaded; retry after Retry-After seconds"}},
+    responses={
+        400: {"description": "malformed body"},
+        401: {"description": "bad API key"},
+        413: {"description": "body too large"},
+        415: {"description": "wrong type"},
+        503: {"description": "overloaded; retry after Retry-After seconds"},
+    },
 )
 async def export_traces(request: Request) -> Response:
     state: AppState = request.app.state.spyglass

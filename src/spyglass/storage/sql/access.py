@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Select, insert, select, update
 
 from spyglass.exceptions import BadRequest, NotFound
 from spyglass.storage.models import ApiKeyInfo, CreatedKey, Project
@@ -66,24 +67,42 @@ def create_key(engine: Engine, project: str, name: str) -> CreatedKey:
     with engine.begin() as conn:
         kid = conn.execute(
             insert(api_keys)
-            .values(project_id=proj.id, name=name, prefix=secret[:SHOWN_PREFIX_CHARS],
-                    key_hash=hash_key(secret), created_ns=now)
+            .values(
+                project_id=proj.id,
+                name=name,
+                prefix=secret[:SHOWN_PREFIX_CHARS],
+                key_hash=hash_key(secret),
+                created_ns=now,
+            )
             .returning(api_keys.c.id)
         ).scalar_one()
-    info = ApiKeyInfo(id=kid, project_id=proj.id, project=proj.name, name=name,
-                      prefix=secret[:SHOWN_PREFIX_CHARS], created_ns=now)
+    info = ApiKeyInfo(
+        id=kid,
+        project_id=proj.id,
+        project=proj.name,
+        name=name,
+        prefix=secret[:SHOWN_PREFIX_CHARS],
+        created_ns=now,
+    )
     return CreatedKey(info=info, secret=secret)
 
 
-def _key_query():  # type: ignore[no-untyped-def]
+def _key_query() -> Select[Any]:
     return select(api_keys, projects.c.name.label("project")).join(
         projects, projects.c.id == api_keys.c.project_id
     )
 
 
-def _info(row) -> ApiKeyInfo:  # type: ignore[no-untyped-def]
-    return ApiKeyInfo(id=row.id, project_id=row.project_id, project=row.project, name=row.name,
-                      prefix=row.prefix, created_ns=row.created_ns, revoked_ns=row.revoked_ns)
+def _info(row: Any) -> ApiKeyInfo:
+    return ApiKeyInfo(
+        id=row.id,
+        project_id=row.project_id,
+        project=row.project,
+        name=row.name,
+        prefix=row.prefix,
+        created_ns=row.created_ns,
+        revoked_ns=row.revoked_ns,
+    )
 
 
 def list_keys(engine: Engine, project: str | None) -> list[ApiKeyInfo]:

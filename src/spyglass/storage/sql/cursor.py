@@ -22,4 +22,13 @@ def decode(cursor: str, arity: int) -> list[Any]:
         raise BadRequest("cursor is not one this server handed out") from exc
     if not isinstance(values, list) or len(values) != arity:
         raise BadRequest("cursor is not one this server handed out")
+    # Every cursor we hand out is (time in ns, id); other types would reach the SQL.
+    first, *rest = values
+    if (
+        isinstance(first, bool)
+        or not isinstance(first, int)
+        or not -(2**63) <= first < 2**63
+        or not all(isinstance(v, str) for v in rest)
+    ):
+        raise BadRequest("cursor is not one this server handed out")
     return values

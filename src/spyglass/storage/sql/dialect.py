@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, cast, create_engine, event, func, literal
+from sqlalchemy import Engine, Text, cast, create_engine, event, func, literal
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
@@ -44,8 +44,10 @@ class Dialect:
         """The text value of top-level ``key`` in a JSON object stored as TEXT."""
         if self.is_sqlite:
             path = '$."' + key.replace('"', '""') + '"'
-            return func.json_extract(column, literal(path))
-        return cast(column, JSONB)[key].astext
+            # json_extract returns numbers as numbers; compare as text like PostgreSQL's ->>.
+            return cast(func.json_extract(column, literal(path)), Text)
+        expr: ColumnElement[Any] = cast(column, JSONB)[key].astext
+        return expr
 
     def display_url(self) -> str:
         url = make_url(self.sqlalchemy_url)

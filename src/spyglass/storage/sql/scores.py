@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from spyglass.exceptions import BadRequest
 from spyglass.storage.filters import ScoreFilter
 from spyglass.storage.models import Page, Score, ScoreDataType
 from spyglass.storage.sql import cursor as cur
@@ -25,10 +26,18 @@ def _row_values(project_id: int, s: Score) -> dict[str, Any]:
     else:
         number, string = None, str(s.value)
     return {
-        "id": s.id, "project_id": project_id, "name": s.name, "data_type": s.data_type.value,
-        "value_number": number, "value_string": string, "source": s.source.value,
-        "trace_id": s.trace_id, "span_id": s.span_id, "session_id": s.session_id,
-        "comment": s.comment, "author": s.author,
+        "id": s.id,
+        "project_id": project_id,
+        "name": s.name,
+        "data_type": s.data_type.value,
+        "value_number": number,
+        "value_string": string,
+        "source": s.source.value,
+        "trace_id": s.trace_id,
+        "span_id": s.span_id,
+        "session_id": s.session_id,
+        "comment": s.comment,
+        "author": s.author,
         "metadata": json.dumps(s.metadata, ensure_ascii=False) if s.metadata else None,
         "created_ns": s.created_ns,
     }
@@ -43,7 +52,9 @@ def create_score(engine: Engine, is_sqlite: bool, project_id: int, s: Score) -> 
         index_elements=[scores.c.id], set_=changed, where=scores.c.project_id == project_id
     )
     with engine.begin() as conn:
-        conn.execute(stmt)
+        if conn.execute(stmt.returning(scores.c.id)).first() is None:
+            # The id belongs to another project's score (the WHERE above kept it intact).
+            raise BadRequest(f"score id {s.id!r} is already in use; choose another id")
     return s
 
 
@@ -56,9 +67,17 @@ def _score(r: Any) -> Score:
     else:
         value = r.value_string
     return Score(
-        id=r.id, name=r.name, data_type=r.data_type, value=value, source=r.source,
-        trace_id=r.trace_id, span_id=r.span_id, session_id=r.session_id, comment=r.comment,
-        author=r.author, metadata=json.loads(r.metadata) if r.metadata else {},
+        id=r.id,
+        name=r.name,
+        data_type=r.data_type,
+        value=value,
+        source=r.source,
+        trace_id=r.trace_id,
+        span_id=r.span_id,
+        session_id=r.session_id,
+        comment=r.comment,
+        author=r.author,
+        metadata=json.loads(r.metadata) if r.metadata else {},
         created_ns=r.created_ns,
     )
 
@@ -68,19 +87,20 @@ def list_scores(
 ) -> Page[Score]:
     c = scores.c
     conds: list[Any] = [c.project_id == project_id]
-    for column, value in ((c.trace_id, flt.trace_id), (c.span_id, flt.span_id),
-                          (c.session_id, flt.session_id), (c.name, flt.name),
-                          (c.source, flt.source)):
+    for column, value in (
+        (c.trace_id, flt.trace_id),
+        (c.span_id, flt.span_id),
+        (c.session_id, flt.session_id),
+        (c.name, flt.name),
+        (c.source, flt.source),
+    ):
         if value is not None:
             conds.append(column == value)
     if cursor:
         c_created, c_id = cur.decode(cursor, 2)
         conds.append(or_(c.created_ns < c_created, and_(c.created_ns == c_created, c.id < c_id)))
-    query = select(scores).where(*conds).order_by(c.created_ns.desc(), c.id.desc()).limit(
-        limit + 1
-    )
+    query = select(scores).where(*conds).order_by(c.created_ns.desc(), c.id.desc()).limit(limit + 1)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    nxt = cur.encode(rows[limit - 1].created_ns, rows[limit - 1].id) if len(rows) > limit \
-        else None
+    nxt = cur.encode(rows[limit - 1].created_ns, rows[limit - 1].id) if len(rows) > limit else None
     return Page[Score](items=[_score(r) for r in rows[:limit]], next_cursor=nxt)

@@ -130,14 +130,24 @@ class SqlStore:
         return traces.get_span(self.engine, project_id, trace_id, span_id)
 
     def list_sessions(
-        self, project_id: int, start_ns: int | None, end_ns: int | None,
-        user_id: str | None, limit: int, cursor: str | None,
+        self,
+        project_id: int,
+        start_ns: int | None,
+        end_ns: int | None,
+        user_id: str | None,
+        limit: int,
+        cursor: str | None,
     ) -> Page[SessionSummary]:
-        return traces.list_sessions(self.engine, project_id, start_ns, end_ns, user_id, limit,
-                                    cursor)
+        return traces.list_sessions(
+            self.engine, project_id, start_ns, end_ns, user_id, limit, cursor
+        )
 
     def list_users(
-        self, project_id: int, start_ns: int | None, end_ns: int | None, limit: int,
+        self,
+        project_id: int,
+        start_ns: int | None,
+        end_ns: int | None,
+        limit: int,
         cursor: str | None,
     ) -> Page[UserSummary]:
         return traces.list_users(self.engine, project_id, start_ns, end_ns, limit, cursor)

@@ -33,21 +33,38 @@ def _json_list_contains(column: Any, value: str) -> Any:
 
 def _trace_summary(r: Any) -> TraceSummary:
     return TraceSummary(
-        trace_id=r.trace_id, name=r.name, root_span_id=r.root_span_id, start_ns=r.start_ns,
-        end_ns=r.end_ns, duration_ms=r.duration_ns / 1e6, status=r.status,
-        span_count=r.span_count, error_count=r.error_count, input_tokens=r.input_tokens,
-        output_tokens=r.output_tokens, total_tokens=r.total_tokens, cost=r.cost,
-        user_id=r.user_id, session_id=r.session_id,
+        trace_id=r.trace_id,
+        name=r.name,
+        root_span_id=r.root_span_id,
+        start_ns=r.start_ns,
+        end_ns=r.end_ns,
+        duration_ms=r.duration_ns / 1e6,
+        status=r.status,
+        span_count=r.span_count,
+        error_count=r.error_count,
+        input_tokens=r.input_tokens,
+        output_tokens=r.output_tokens,
+        total_tokens=r.total_tokens,
+        cost=r.cost,
+        user_id=r.user_id,
+        session_id=r.session_id,
         tags=json.loads(r.tags) if r.tags else [],
         metadata=json.loads(r.metadata) if r.metadata else {},
-        release=r.release, environment=r.environment, service=r.service,
+        release=r.release,
+        environment=r.environment,
+        service=r.service,
         models=json.loads(r.models) if r.models else [],
-        input_preview=r.input_preview, output_preview=r.output_preview,
+        input_preview=r.input_preview,
+        output_preview=r.output_preview,
     )
 
 
 def list_traces(
-    engine: Engine, dialect: Dialect, project_id: int, flt: TraceFilter, limit: int,
+    engine: Engine,
+    dialect: Dialect,
+    project_id: int,
+    flt: TraceFilter,
+    limit: int,
     cursor: str | None,
 ) -> Page[TraceSummary]:
     t = traces.c
@@ -56,9 +73,13 @@ def list_traces(
         conds.append(t.start_ns >= flt.start_ns)
     if flt.end_ns is not None:
         conds.append(t.start_ns < flt.end_ns)
-    for column, value in ((t.name, flt.name), (t.user_id, flt.user_id),
-                          (t.session_id, flt.session_id), (t.release, flt.release),
-                          (t.environment, flt.environment)):
+    for column, value in (
+        (t.name, flt.name),
+        (t.user_id, flt.user_id),
+        (t.session_id, flt.session_id),
+        (t.release, flt.release),
+        (t.environment, flt.environment),
+    ):
         if value is not None:
             conds.append(column == value)
     if flt.status is not None:
@@ -77,9 +98,10 @@ def list_traces(
     if flt.text:
         pattern = "%" + _like_escape(flt.text) + "%"
         s = spans.c
-        span_conds = [s.project_id == project_id,
-                      or_(s.input.ilike(pattern, escape="\\"),
-                          s.output.ilike(pattern, escape="\\"))]
+        span_conds = [
+            s.project_id == project_id,
+            or_(s.input.ilike(pattern, escape="\\"), s.output.ilike(pattern, escape="\\")),
+        ]
         if flt.start_ns is not None:
             span_conds.append(s.start_ns >= flt.start_ns)
         conds.append(t.trace_id.in_(select(s.trace_id).where(*span_conds)))
@@ -87,30 +109,41 @@ def list_traces(
         c_start, c_id = cur.decode(cursor, 2)
         conds.append(or_(t.start_ns < c_start, and_(t.start_ns == c_start, t.trace_id < c_id)))
     query = (
-        select(traces).where(*conds)
-        .order_by(t.start_ns.desc(), t.trace_id.desc()).limit(limit + 1)
+        select(traces).where(*conds).order_by(t.start_ns.desc(), t.trace_id.desc()).limit(limit + 1)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     items = [_trace_summary(r) for r in rows[:limit]]
-    nxt = cur.encode(rows[limit - 1].start_ns, rows[limit - 1].trace_id) \
-        if len(rows) > limit else None
+    nxt = (
+        cur.encode(rows[limit - 1].start_ns, rows[limit - 1].trace_id)
+        if len(rows) > limit
+        else None
+    )
     return Page[TraceSummary](items=items, next_cursor=nxt)
 
 
 def get_trace_summary(engine: Engine, project_id: int, trace_id: str) -> TraceSummary | None:
     with engine.connect() as conn:
         row = conn.execute(
-            select(traces).where(traces.c.project_id == project_id,
-                                 traces.c.trace_id == trace_id)
+            select(traces).where(traces.c.project_id == project_id, traces.c.trace_id == trace_id)
         ).first()
     return _trace_summary(row) if row else None
 
 
 _NODE_COLUMNS = (
-    spans.c.span_id, spans.c.parent_span_id, spans.c.name, spans.c.kind, spans.c.start_ns,
-    spans.c.end_ns, spans.c.duration_ns, spans.c.status, spans.c.model, spans.c.input_tokens,
-    spans.c.output_tokens, spans.c.total_tokens, spans.c.cost,
+    spans.c.span_id,
+    spans.c.parent_span_id,
+    spans.c.name,
+    spans.c.kind,
+    spans.c.start_ns,
+    spans.c.end_ns,
+    spans.c.duration_ns,
+    spans.c.status,
+    spans.c.model,
+    spans.c.input_tokens,
+    spans.c.output_tokens,
+    spans.c.total_tokens,
+    spans.c.cost,
 )
 
 
@@ -136,13 +169,25 @@ def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
     while stack:
         r, depth = stack.pop()
         kids = children.get(r.span_id, [])
-        out.append(SpanNode(
-            span_id=r.span_id, parent_span_id=r.parent_span_id, depth=depth,
-            child_count=len(kids), name=r.name, kind=r.kind, start_ns=r.start_ns,
-            end_ns=r.end_ns, duration_ms=r.duration_ns / 1e6, status=r.status, model=r.model,
-            input_tokens=r.input_tokens, output_tokens=r.output_tokens,
-            total_tokens=r.total_tokens, cost=r.cost,
-        ))
+        out.append(
+            SpanNode(
+                span_id=r.span_id,
+                parent_span_id=r.parent_span_id,
+                depth=depth,
+                child_count=len(kids),
+                name=r.name,
+                kind=r.kind,
+                start_ns=r.start_ns,
+                end_ns=r.end_ns,
+                duration_ms=r.duration_ns / 1e6,
+                status=r.status,
+                model=r.model,
+                input_tokens=r.input_tokens,
+                output_tokens=r.output_tokens,
+                total_tokens=r.total_tokens,
+                cost=r.cost,
+            )
+        )
         stack.extend((k, depth + 1) for k in reversed(kids))
     return out
 
@@ -164,31 +209,64 @@ def _payload(raw: str | None) -> Any:
 def get_span(engine: Engine, project_id: int, trace_id: str, span_id: str) -> Span | None:
     with engine.connect() as conn:
         r = conn.execute(
-            select(spans).where(spans.c.project_id == project_id, spans.c.trace_id == trace_id,
-                                spans.c.span_id == span_id)
+            select(spans).where(
+                spans.c.project_id == project_id,
+                spans.c.trace_id == trace_id,
+                spans.c.span_id == span_id,
+            )
         ).first()
     if r is None:
         return None
     return Span(
-        trace_id=r.trace_id, span_id=r.span_id, parent_span_id=r.parent_span_id, name=r.name,
-        kind=r.kind, otel_kind=r.otel_kind, start_ns=r.start_ns, end_ns=r.end_ns,
-        duration_ms=r.duration_ns / 1e6, status=r.status, status_message=r.status_message,
-        model=r.model, provider=r.provider, input_tokens=r.input_tokens,
-        output_tokens=r.output_tokens, total_tokens=r.total_tokens,
-        cache_read_tokens=r.cache_read_tokens, cache_write_tokens=r.cache_write_tokens,
-        reasoning_tokens=r.reasoning_tokens, cost=r.cost, cost_reported=r.cost_reported,
-        ttft_ms=r.ttft_ns / 1e6 if r.ttft_ns is not None else None, session_id=r.session_id,
-        user_id=r.user_id, environment=r.environment, release=r.release, service=r.service,
-        scope=r.scope, tags=_loads(r.tags, []), metadata=_loads(r.metadata, {}),
-        input=_payload(r.input), output=_payload(r.output),
-        attributes=_loads(r.attributes, {}), resource=_loads(r.resource, {}),
-        events=_loads(r.events, []), links=_loads(r.links, []), notes=_loads(r.notes, []),
+        trace_id=r.trace_id,
+        span_id=r.span_id,
+        parent_span_id=r.parent_span_id,
+        name=r.name,
+        kind=r.kind,
+        otel_kind=r.otel_kind,
+        start_ns=r.start_ns,
+        end_ns=r.end_ns,
+        duration_ms=r.duration_ns / 1e6,
+        status=r.status,
+        status_message=r.status_message,
+        model=r.model,
+        provider=r.provider,
+        input_tokens=r.input_tokens,
+        output_tokens=r.output_tokens,
+        total_tokens=r.total_tokens,
+        cache_read_tokens=r.cache_read_tokens,
+        cache_write_tokens=r.cache_write_tokens,
+        reasoning_tokens=r.reasoning_tokens,
+        cost=r.cost,
+        cost_reported=r.cost_reported,
+        ttft_ms=r.ttft_ns / 1e6 if r.ttft_ns is not None else None,
+        session_id=r.session_id,
+        user_id=r.user_id,
+        environment=r.environment,
+        release=r.release,
+        service=r.service,
+        scope=r.scope,
+        tags=_loads(r.tags, []),
+        metadata=_loads(r.metadata, {}),
+        input=_payload(r.input),
+        output=_payload(r.output),
+        attributes=_loads(r.attributes, {}),
+        resource=_loads(r.resource, {}),
+        events=_loads(r.events, []),
+        links=_loads(r.links, []),
+        notes=_loads(r.notes, []),
     )
 
 
 def _group_page(
-    engine: Engine, key: Any, project_id: int, start_ns: int | None, end_ns: int | None,
-    extra: list[Any], limit: int, cursor: str | None,
+    engine: Engine,
+    key: Any,
+    project_id: int,
+    start_ns: int | None,
+    end_ns: int | None,
+    extra: list[Any],
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[Any], str | None]:
     t = traces.c
     last = func.max(t.start_ns).label("last_ns")
@@ -199,12 +277,17 @@ def _group_page(
         conds.append(t.start_ns < end_ns)
     query = (
         select(
-            key.label("key"), func.count().label("n"), func.min(t.start_ns).label("first_ns"),
-            last, func.sum(t.total_tokens).label("tokens"), func.sum(t.cost).label("cost"),
+            key.label("key"),
+            func.count().label("n"),
+            func.min(t.start_ns).label("first_ns"),
+            last,
+            func.sum(t.total_tokens).label("tokens"),
+            func.sum(t.cost).label("cost"),
             func.sum(case((t.status == "ERROR", 1), else_=0)).label("errors"),
             func.max(t.user_id).label("user_id"),
         )
-        .where(*conds).group_by(key)
+        .where(*conds)
+        .group_by(key)
     )
     if cursor:
         c_last, c_key = cur.decode(cursor, 2)
@@ -213,34 +296,59 @@ def _group_page(
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     nxt = cur.encode(rows[limit - 1].last_ns, rows[limit - 1].key) if len(rows) > limit else None
-    return rows[:limit], nxt
+    return list(rows[:limit]), nxt
 
 
 def list_sessions(
-    engine: Engine, project_id: int, start_ns: int | None, end_ns: int | None,
-    user_id: str | None, limit: int, cursor: str | None,
+    engine: Engine,
+    project_id: int,
+    start_ns: int | None,
+    end_ns: int | None,
+    user_id: str | None,
+    limit: int,
+    cursor: str | None,
 ) -> Page[SessionSummary]:
     extra = [traces.c.user_id == user_id] if user_id is not None else []
-    rows, nxt = _group_page(engine, traces.c.session_id, project_id, start_ns, end_ns, extra,
-                            limit, cursor)
+    rows, nxt = _group_page(
+        engine, traces.c.session_id, project_id, start_ns, end_ns, extra, limit, cursor
+    )
     items = [
-        SessionSummary(session_id=r.key, user_id=r.user_id, turns=r.n, first_ns=r.first_ns,
-                       last_ns=r.last_ns, total_tokens=r.tokens or 0, cost=r.cost,
-                       error_count=r.errors or 0)
+        SessionSummary(
+            session_id=r.key,
+            user_id=r.user_id,
+            turns=r.n,
+            first_ns=r.first_ns,
+            last_ns=r.last_ns,
+            total_tokens=r.tokens or 0,
+            cost=r.cost,
+            error_count=r.errors or 0,
+        )
         for r in rows
     ]
     return Page[SessionSummary](items=items, next_cursor=nxt)
 
 
 def list_users(
-    engine: Engine, project_id: int, start_ns: int | None, end_ns: int | None, limit: int,
+    engine: Engine,
+    project_id: int,
+    start_ns: int | None,
+    end_ns: int | None,
+    limit: int,
     cursor: str | None,
 ) -> Page[UserSummary]:
-    rows, nxt = _group_page(engine, traces.c.user_id, project_id, start_ns, end_ns, [], limit,
-                            cursor)
+    rows, nxt = _group_page(
+        engine, traces.c.user_id, project_id, start_ns, end_ns, [], limit, cursor
+    )
     items = [
-        UserSummary(user_id=r.key, traces=r.n, total_tokens=r.tokens or 0, cost=r.cost,
-                    first_seen_ns=r.first_ns, last_seen_ns=r.last_ns, error_count=r.errors or 0)
+        UserSummary(
+            user_id=r.key,
+            traces=r.n,
+            total_tokens=r.tokens or 0,
+            cost=r.cost,
+            first_seen_ns=r.first_ns,
+            last_seen_ns=r.last_ns,
+            error_count=r.errors or 0,
+        )
         for r in rows
     ]
     return Page[UserSummary](items=items, next_cursor=nxt)

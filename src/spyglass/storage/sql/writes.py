@@ -26,13 +26,20 @@ _IN_CHUNK = 500
 # Characters of the root span's input/output kept on the trace for lists and previews.
 PREVIEW_CHARS = 300
 
+# Rows per multi-row INSERT: one statement binds up to 39 x 400 = 15,600 values, under
+# SQLite's limit of 32,766. One statement per chunk instead of one per row also means the
+# writer releases the GIL for one long sqlite3_step instead of thousands of short ones,
+# which is what lets request decoding run beside it on the other core.
+INSERT_CHUNK = 400
+
 _SUMMARY_SELECT = (
     "SELECT trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status, "
     "input_tokens, output_tokens, total_tokens, cost, user_id, session_id, environment, "
-    "release, service, tags, metadata, model, "
-    f"substr(input, 1, {PREVIEW_CHARS}), substr(output, 1, {PREVIEW_CHARS}) "
+    "release, service, tags, metadata, model "
     "FROM spans WHERE project_id = {p} AND trace_id IN ({ids})"
 )
+_I_TRACE, _I_SPAN, _I_PARENT = 1, 2, 3
+_I_INPUT, _I_OUTPUT = SPAN_COLUMNS.index("input"), SPAN_COLUMNS.index("output")
 
 
 class SpanWriter:
@@ -41,42 +48,74 @@ class SpanWriter:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         ph = dialect.placeholder
-        self._insert_spans = (
-            f"INSERT INTO spans ({', '.join(SPAN_COLUMNS)}) "
-            f"VALUES ({', '.join([ph] * len(SPAN_COLUMNS))}) ON CONFLICT DO NOTHING"
+        self._row_values = f"({', '.join([ph] * len(SPAN_COLUMNS))})"
+        self._insert_full = self._insert_sql(INSERT_CHUNK)
+        updates = ", ".join(
+            f"{c} = COALESCE(excluded.{c}, traces.{c})"
+            if c.endswith("_preview")
+            else f"{c} = excluded.{c}"
+            for c in TRACE_COLUMNS[2:]
         )
-        updates = ", ".join(f"{c} = excluded.{c}" for c in TRACE_COLUMNS[2:])
         self._upsert_traces = (
             f"INSERT INTO traces ({', '.join(TRACE_COLUMNS)}) "
             f"VALUES ({', '.join([ph] * len(TRACE_COLUMNS))}) "
             f"ON CONFLICT (project_id, trace_id) DO UPDATE SET {updates}"
         )
 
+    def _insert_sql(self, n_rows: int) -> str:
+        return (
+            f"INSERT INTO spans ({', '.join(SPAN_COLUMNS)}) VALUES "
+            + ", ".join([self._row_values] * n_rows)
+            + " ON CONFLICT DO NOTHING"
+        )
+
     def write(self, conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert ``rows`` and refresh their traces; the caller commits."""
         cur = conn.cursor()
-        cur.executemany(self._insert_spans, rows)
+        for i in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[i : i + INSERT_CHUNK]
+            sql = self._insert_full if len(chunk) == INSERT_CHUNK else self._insert_sql(len(chunk))
+            cur.execute(sql, [value for row in chunk for value in row])
         touched: dict[int, set[str]] = {}
+        # Previews come from the batch in memory: re-reading 2 KB texts would cost more
+        # than the insert. A root that arrived earlier keeps its stored preview (COALESCE).
+        previews: dict[tuple[int, str, str], tuple[str | None, str | None]] = {}
         for row in rows:
-            touched.setdefault(row[0], set()).add(row[1])
+            touched.setdefault(row[0], set()).add(row[_I_TRACE])
+            if row[_I_PARENT] is None:
+                previews[(row[0], row[_I_TRACE], row[_I_SPAN])] = (
+                    _preview(row[_I_INPUT]),
+                    _preview(row[_I_OUTPUT]),
+                )
         summaries: list[tuple[Any, ...]] = []
         ph = self.dialect.placeholder
         for project_id, trace_ids in touched.items():
             ids = sorted(trace_ids)
             by_trace: dict[str, list[tuple[Any, ...]]] = {}
             for i in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[i:i + _IN_CHUNK]
-                sql = _SUMMARY_SELECT.format(p=ph, ids=", ".join([ph] * len(chunk)))
-                cur.execute(sql, (project_id, *chunk))
+                id_chunk = ids[i : i + _IN_CHUNK]
+                sql = _SUMMARY_SELECT.format(p=ph, ids=", ".join([ph] * len(id_chunk)))
+                cur.execute(sql, (project_id, *id_chunk))
                 for span in cur.fetchall():
                     by_trace.setdefault(span[0], []).append(span)
-            summaries.extend(summarize(project_id, tid, spans) for tid, spans in by_trace.items())
+            summaries.extend(
+                summarize(project_id, tid, spans, previews) for tid, spans in by_trace.items()
+            )
         if summaries:
             cur.executemany(self._upsert_traces, summaries)
         cur.close()
 
 
-def summarize(project_id: int, trace_id: str, spans: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+def _preview(text: str | None) -> str | None:
+    return text[:PREVIEW_CHARS] if text else None
+
+
+def summarize(
+    project_id: int,
+    trace_id: str,
+    spans: list[tuple[Any, ...]],
+    previews: dict[tuple[int, str, str], tuple[str | None, str | None]],
+) -> tuple[Any, ...]:
     """One ``traces`` row (``TRACE_COLUMNS`` order) from the stored spans of a trace."""
     # Root: a span without a parent (earliest if several); until it arrives, the earliest span.
     ordered = sorted(spans, key=lambda s: s[5])
@@ -100,8 +139,13 @@ def summarize(project_id: int, trace_id: str, spans: list[tuple[Any, ...]]) -> t
                 cost = (cost or 0.0) + s[11]
             if s[19]:
                 models.add(s[19])
-        for idx, key in ((12, "user"), (13, "session"), (14, "env"), (15, "release"),
-                         (16, "service")):
+        for idx, key in (
+            (12, "user"),
+            (13, "session"),
+            (14, "env"),
+            (15, "release"),
+            (16, "service"),
+        ):
             if s[idx] is not None and (s is root or key not in found):
                 found[key] = s[idx]
         if s[17]:
@@ -109,12 +153,31 @@ def summarize(project_id: int, trace_id: str, spans: list[tuple[Any, ...]]) -> t
         if s[18]:
             metadata.update(json.loads(s[18]))
     duration = end - start
+    in_preview, out_preview = previews.get((project_id, trace_id, root[1]), (None, None))
     return (
-        project_id, trace_id, root[1] if root[2] is None else None, root[3], start, end,
-        duration, latency_bin(duration), "ERROR" if errors else "OK", len(spans), errors,
-        in_tok, out_tok, total_tok, cost, found.get("user"), found.get("session"),
-        found.get("env"), found.get("release"), found.get("service"),
+        project_id,
+        trace_id,
+        root[1] if root[2] is None else None,
+        root[3],
+        start,
+        end,
+        duration,
+        latency_bin(duration),
+        "ERROR" if errors else "OK",
+        len(spans),
+        errors,
+        in_tok,
+        out_tok,
+        total_tok,
+        cost,
+        found.get("user"),
+        found.get("session"),
+        found.get("env"),
+        found.get("release"),
+        found.get("service"),
         json.dumps(sorted(tags)) if tags else None,
         json.dumps(metadata, ensure_ascii=False) if metadata else None,
-        json.dumps(sorted(models)) if models else None, root[20], root[21],
+        json.dumps(sorted(models)) if models else None,
+        in_preview,
+        out_preview,
     )

@@ -106,9 +106,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("project_id", "trace_id", name="pk_traces"),
     )
     op.create_index("ix_traces_project_start", "traces", ["project_id", "start_ns", "trace_id"])
-    op.create_index(
-        "ix_traces_project_session", "traces", ["project_id", "session_id", "start_ns"]
-    )
+    op.create_index("ix_traces_project_session", "traces", ["project_id", "session_id", "start_ns"])
     op.create_index("ix_traces_project_user", "traces", ["project_id", "user_id", "start_ns"])
     op.create_table(
         "scores",

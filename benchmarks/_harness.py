@@ -1,0 +1,213 @@
+"""Shared by the benchmark scripts: start a server process, make a key, load OTLP data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import httpx
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from spyglass._demo.sample import requests
+
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    key: str
+    proc: subprocess.Popen[bytes] | None
+    db_url: str | None
+
+
+@contextmanager
+def server(db_url: str | None) -> Iterator[Server]:
+    """A fresh `spyglass server` on a temporary SQLite file (or ``db_url``) with a new key."""
+    with tempfile.TemporaryDirectory(prefix="spyglass-bench-") as home:
+        db = db_url or f"sqlite:///{home}/spyglass.db"
+        env = {
+            **os.environ,
+            "SPYGLASS_HOME": home,
+            "SPYGLASS_DATABASE_URL": db,
+            "SPYGLASS_BOOTSTRAP": "false",
+            "SPYGLASS_LOG_LEVEL": "warning",
+        }
+        key = (
+            subprocess.run(
+                [PY, "-m", "spyglass.cli", "keys", "create", "--project", "bench"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        port = free_port()
+        proc = subprocess.Popen([PY, "-m", "spyglass.cli", "server", "--port", str(port)], env=env)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("server did not start")
+            time.sleep(0.1)
+        try:
+            yield Server(url, key, proc, db)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+def stats(url: str, key: str) -> dict[str, float]:
+    r = httpx.get(url + "/api/server", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    r.raise_for_status()
+    return dict(r.json())
+
+
+class Templates:
+    """A pool of realistic requests; each send gets fresh trace ids so nothing repeats."""
+
+    def __init__(
+        self, n_templates: int = 48, spans_per_request: int = 512, spread_s: float = 86_400.0
+    ) -> None:
+        self.requests: list[ExportTraceServiceRequest] = []
+        self.counts: list[int] = []
+        for body, n in requests(
+            n_templates * spans_per_request // 3,
+            spans_per_request=spans_per_request,
+            seed=11,
+            spread_s=spread_s,
+        ):
+            if n < spans_per_request:
+                continue
+            self.requests.append(ExportTraceServiceRequest.FromString(body))
+            self.counts.append(n)
+        self.spans_per_request = spans_per_request
+
+    def body(self, i: int) -> tuple[bytes, int, bytes]:
+        """Body number ``i``: template ``i % n`` with the last 4 bytes of each trace id set
+        to ``i``; returns the body, its span count and one of its trace ids."""
+        t = i % len(self.requests)
+        req = ExportTraceServiceRequest()
+        req.CopyFrom(self.requests[t])
+        tag = struct.pack(">I", i)
+        last = b""
+        for rs in req.resource_spans:
+            for ss in rs.scope_spans:
+                for sp in ss.spans:
+                    sp.trace_id = sp.trace_id[:12] + tag
+                    last = sp.trace_id
+        return req.SerializeToString(), self.counts[t], last
+
+
+@dataclass
+class LoadResult:
+    sent_spans: int = 0
+    ok_requests: int = 0
+    retries_503: int = 0
+    errors: list[str] = field(default_factory=list)
+    last_trace: bytes = b""
+    rss_samples: list[int] = field(default_factory=list)
+
+
+def load(
+    url: str, key: str, n_spans: int, senders: int = 4, templates: Templates | None = None
+) -> LoadResult:
+    """Send about ``n_spans`` spans as OTLP protobuf from ``senders`` concurrent threads."""
+    tpl = templates or Templates()
+    n_requests = max(1, n_spans // tpl.spans_per_request)
+    result = LoadResult()
+    lock = threading.Lock()
+    counter = iter(range(n_requests))
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/x-protobuf"}
+
+    def sender() -> None:
+        with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                body, n, tid = tpl.body(i)
+                while True:
+                    r = client.post("/v1/traces", content=body)
+                    if r.status_code in (429, 503):
+                        with lock:
+                            result.retries_503 += 1
+                        time.sleep(float(r.headers.get("Retry-After", "1")))
+                        continue
+                    break
+                with lock:
+                    if r.status_code == 200:
+                        result.ok_requests += 1
+                        result.sent_spans += n
+                        result.last_trace = tid
+                    else:
+                        result.errors.append(f"{r.status_code} {r.text[:200]}")
+
+    stop = threading.Event()
+
+    def sample_rss() -> None:
+        while not stop.wait(0.5):
+            try:
+                rss = stats(url, key).get("rss_bytes")
+            except httpx.HTTPError:
+                continue
+            if rss:
+                result.rss_samples.append(int(rss))
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    sampler.join()
+    return result
+
+
+def wait_visible(url: str, key: str, trace_id: bytes, timeout: float = 120.0) -> None:
+    """Poll the query API until ``trace_id`` can be read."""
+    deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"Bearer {key}"}
+    while time.monotonic() < deadline:
+        r = httpx.get(f"{url}/api/traces/{trace_id.hex()}", headers=headers, timeout=30)
+        if r.status_code == 200:
+            return
+        time.sleep(0.01)
+    raise RuntimeError("last trace never became visible")
+
+
+def median(values: list[float]) -> float:
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]

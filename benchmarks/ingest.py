@@ -1,0 +1,128 @@
+"""Ingest throughput: OTLP protobuf, batches of 512, 4 concurrent senders.
+
+Prints one JSON line with at least ``persisted_spans_per_s`` (timed until the last span is
+readable through the query API), ``server_cpu_ms_per_span`` and, for a SQLite server,
+``sqlite_limit_spans_per_s``: a raw ``executemany`` of the same span rows into a fresh SQLite
+file with the same schema and settings (WAL, synchronous=FULL, one commit per 512 rows),
+measured in the same run, and the ratio of the two.
+
+    python benchmarks/ingest.py --spans 200000                 # own server, temporary SQLite
+    python benchmarks/ingest.py --db postgresql://postgres@127.0.0.1/bench --spans 200000
+    python benchmarks/ingest.py --url http://127.0.0.1:4318 --key sg_... --spans 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import Templates, load, server, stats, wait_visible
+
+from spyglass.server.ingest.otlp_decode import decode_protobuf
+from spyglass.server.ingest.rows import build_row
+from spyglass.storage.sql.schema import SPAN_COLUMNS
+from spyglass.storage.sql.store import open_store
+
+# Rows the raw-SQLite baseline inserts: enough for a stable rate, small enough to be quick.
+BASELINE_ROWS = 100_000
+
+
+def sqlite_limit(tpl: Templates, n_rows: int) -> float:
+    """Rows/s of a bare executemany of the same rows into the same schema."""
+    batches: list[list[tuple[object, ...]]] = []
+    i = 0
+    total = 0
+    while total < n_rows:
+        body, _, _ = tpl.body(10_000_000 + i)
+        rows = [build_row(1, s) for s in decode_protobuf(body).spans]
+        batches.append(rows)
+        total += len(rows)
+        i += 1
+    with tempfile.TemporaryDirectory() as d:
+        url = f"sqlite:///{d}/limit.db"
+        open_store(url).close()  # same schema, via the migrations
+        conn = sqlite3.connect(f"{d}/limit.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        sql = (
+            f"INSERT INTO spans ({', '.join(SPAN_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(SPAN_COLUMNS))})"
+        )
+        t0 = time.perf_counter()
+        for rows in batches:
+            conn.execute("BEGIN")
+            conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - t0
+        conn.close()
+    return total / elapsed
+
+
+def run(
+    url: str, key: str, n_spans: int, senders: int, is_sqlite: bool | None
+) -> dict[str, object]:
+    tpl = Templates()
+    before = stats(url, key)
+    t0 = time.perf_counter()
+    res = load(url, key, n_spans, senders=senders, templates=tpl)
+    wait_visible(url, key, res.last_trace)
+    elapsed = time.perf_counter() - t0
+    after = stats(url, key)
+    if is_sqlite is None:
+        is_sqlite = after.get("database") == "sqlite"
+    out: dict[str, object] = {
+        "spans": res.sent_spans,
+        "seconds": round(elapsed, 2),
+        "persisted_spans_per_s": round(res.sent_spans / elapsed),
+        "server_cpu_ms_per_span": round(
+            (after["cpu_seconds"] - before["cpu_seconds"]) * 1000 / res.sent_spans, 4
+        ),
+        "server_rss_mb_max_during": round(max(res.rss_samples or [0]) / 2**20, 1),
+        "server_rss_mb_after": round((after.get("rss_bytes") or 0) / 2**20, 1),
+        "retries_503": res.retries_503,
+        "errors": len(res.errors),
+        "database": after.get("database"),
+        "senders": senders,
+    }
+    if res.errors:
+        out["first_error"] = res.errors[0]
+    if is_sqlite:
+        limit = sqlite_limit(tpl, min(BASELINE_ROWS, max(10_000, res.sent_spans)))
+        out["sqlite_limit_spans_per_s"] = round(limit)
+        out["ratio_vs_sqlite_limit"] = round(res.sent_spans / elapsed / limit, 3)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--url", help="An already running server (needs --key)")
+    ap.add_argument("--key", help="API key for --url")
+    ap.add_argument("--db", help="Database URL for the server this script starts")
+    ap.add_argument("--spans", type=int, default=100_000)
+    ap.add_argument("--senders", type=int, default=4)
+    args = ap.parse_args()
+    if args.url:
+        if not args.key:
+            ap.error("--url needs --key")
+        result = run(args.url.rstrip("/"), args.key, args.spans, args.senders, None)
+    else:
+        with server(args.db) as srv:
+            result = run(
+                srv.url,
+                srv.key,
+                args.spans,
+                args.senders,
+                srv.db_url is not None and srv.db_url.startswith("sqlite"),
+            )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The `spyglass` command: keys and the demo, as a user runs them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from spyglass.storage.sql.store import open_store
+from tests.e2e.harness import ServerProcess, client, free_port, spyglass_cli
+
+pytestmark = pytest.mark.e2e
+
+
+def test_keys_create_prints_the_key_alone_on_its_last_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/keys.db"
+    first = spyglass_cli("keys", "create", "--project", "acme", "--db", url, home=tmp_path)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.splitlines()[-1]
+    assert re.fullmatch(r"\S{20,}", key), first.stdout
+    second = spyglass_cli("keys", "create", "--project", "acme", "--db", url, home=tmp_path)
+    assert second.returncode == 0, second.stderr
+    other = second.stdout.splitlines()[-1]
+    assert other != key
+
+    store = open_store(url)
+    try:
+        (project,) = store.list_projects()
+        assert project.name == "acme"
+        assert store.verify_key(key) == project.id
+        assert store.verify_key(other) == project.id
+        keys = store.list_keys("acme")
+    finally:
+        store.close()
+    assert len(keys) == 2
+
+    listed = spyglass_cli("keys", "list", "--project", "acme", "--db", url, home=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert key[:8] in listed.stdout
+    assert key not in listed.stdout  # shown once, never again
+
+    revoked = spyglass_cli("keys", "revoke", str(keys[0].id), "--db", url, home=tmp_path)
+    assert revoked.returncode == 0, revoked.stderr
+    store = open_store(url)
+    try:
+        assert [k.revoked_ns is not None for k in store.list_keys("acme")].count(True) == 1
+    finally:
+        store.close()
+
+
+def test_demo_exits_cleanly_and_its_data_is_queryable(
+    tmp_path: Path, spawn: Callable[[str], ServerProcess]
+) -> None:
+    home = tmp_path / "home"
+    result = spyglass_cli(
+        "demo", "--exit", "--port", str(free_port()), "--traces", "50", home=home, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"API key:\s+(\S+)", result.stderr)
+    assert match, result.stderr
+    key = match.group(1)
+    assert "Sent " in result.stderr
+
+    # The embedded default database, queried through a server with the key the demo printed.
+    server = spawn(f"sqlite:///{home}/spyglass.db")
+    with client(server, key) as http:
+        page = http.get("/api/traces", params={"limit": 500}).json()
+        assert len(page["items"]) == 50
+        assert page["next_cursor"] is None
+        first = page["items"][0]
+        detail = http.get(f"/api/traces/{first['trace_id']}").json()
+        assert len(detail["spans"]) == first["span_count"] >= 2
