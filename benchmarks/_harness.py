@@ -41,17 +41,10 @@ def server(db_url: str | None) -> Iterator[Server]:
     """A fresh `spyglass server` on a temporary SQLite file (or ``db_url``) with a new key."""
     with tempfile.TemporaryDirectory(prefix="spyglass-bench-") as home:
         db = db_url or f"sqlite:///{home}/spyglass.db"
-        env = {
-            **os.environ,
-            "SPYGLASS_HOME": home,
-            "SPYGLASS_DATABASE_URL": db,
-            "SPYGLASS_BOOTSTRAP": "false",
-            "SPYGLASS_LOG_LEVEL": "warning",
-        }
         key = (
             subprocess.run(
                 [PY, "-m", "spyglass.cli", "keys", "create", "--project", "bench"],
-                env=env,
+                env=_env(home, db),
                 check=True,
                 capture_output=True,
                 text=True,
@@ -59,25 +52,44 @@ def server(db_url: str | None) -> Iterator[Server]:
             .stdout.strip()
             .splitlines()[-1]
         )
-        port = free_port()
-        proc = subprocess.Popen([PY, "-m", "spyglass.cli", "server", "--port", str(port)], env=env)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("server did not start")
-            time.sleep(0.1)
+        with server_on(db, home) as srv:
+            yield Server(srv.url, key, srv.proc, db)
+
+
+def _env(home: str, db: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SPYGLASS_HOME": home,
+        "SPYGLASS_DATABASE_URL": db,
+        "SPYGLASS_BOOTSTRAP": "false",
+        "SPYGLASS_LOG_LEVEL": "warning",
+    }
+
+
+@contextmanager
+def server_on(db: str, home: str) -> Iterator[Server]:
+    """`spyglass server` on an existing database; keys are the caller's business."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [PY, "-m", "spyglass.cli", "server", "--port", str(port)], env=_env(home, db)
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
         try:
-            yield Server(url, key, proc, db)
-        finally:
-            proc.terminate()
-            proc.wait(30)
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise RuntimeError("server did not start")
+        time.sleep(0.1)
+    try:
+        yield Server(url, "", proc, db)
+    finally:
+        proc.terminate()
+        proc.wait(30)
 
 
 def stats(url: str, key: str) -> dict[str, float]:
@@ -87,18 +99,31 @@ def stats(url: str, key: str) -> dict[str, float]:
 
 
 class Templates:
-    """A pool of realistic requests; each send gets fresh trace ids so nothing repeats."""
+    """A pool of realistic requests replayed along a timeline.
+
+    Body ``i`` is template ``i % n`` with fresh trace ids (the last 4 bytes set to ``i``) and
+    its times shifted so that, over ``total_requests`` bodies, spans arrive in time order and
+    cover the ``window_s`` seconds up to now — as a live app's exports would.
+    """
 
     def __init__(
-        self, n_templates: int = 48, spans_per_request: int = 512, spread_s: float = 86_400.0
+        self,
+        total_requests: int = 1_000,
+        n_templates: int = 48,
+        spans_per_request: int = 512,
+        window_s: float = 86_400.0,
     ) -> None:
+        cycles = max(1, -(-total_requests // n_templates))
+        self.cycle_ns = int(window_s / cycles * 1e9)
+        end = time.time_ns() - int(window_s * 1e9) + self.cycle_ns
         self.requests: list[ExportTraceServiceRequest] = []
         self.counts: list[int] = []
         for body, n in requests(
             n_templates * spans_per_request // 3,
             spans_per_request=spans_per_request,
             seed=11,
-            spread_s=spread_s,
+            end_ns=end,
+            spread_s=self.cycle_ns / 1e9,
         ):
             if n < spans_per_request:
                 continue
@@ -107,9 +132,9 @@ class Templates:
         self.spans_per_request = spans_per_request
 
     def body(self, i: int) -> tuple[bytes, int, bytes]:
-        """Body number ``i``: template ``i % n`` with the last 4 bytes of each trace id set
-        to ``i``; returns the body, its span count and one of its trace ids."""
+        """Body ``i``, its span count and one of its trace ids."""
         t = i % len(self.requests)
+        shift = (i // len(self.requests)) * self.cycle_ns
         req = ExportTraceServiceRequest()
         req.CopyFrom(self.requests[t])
         tag = struct.pack(">I", i)
@@ -118,6 +143,10 @@ class Templates:
             for ss in rs.scope_spans:
                 for sp in ss.spans:
                     sp.trace_id = sp.trace_id[:12] + tag
+                    sp.start_time_unix_nano += shift
+                    sp.end_time_unix_nano += shift
+                    for ev in sp.events:
+                        ev.time_unix_nano += shift
                     last = sp.trace_id
         return req.SerializeToString(), self.counts[t], last
 
@@ -136,8 +165,8 @@ def load(
     url: str, key: str, n_spans: int, senders: int = 4, templates: Templates | None = None
 ) -> LoadResult:
     """Send about ``n_spans`` spans as OTLP protobuf from ``senders`` concurrent threads."""
-    tpl = templates or Templates()
-    n_requests = max(1, n_spans // tpl.spans_per_request)
+    n_requests = max(1, n_spans // 512)
+    tpl = templates or Templates(n_requests)
     result = LoadResult()
     lock = threading.Lock()
     counter = iter(range(n_requests))

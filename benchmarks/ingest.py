@@ -40,7 +40,7 @@ def sqlite_limit(tpl: Templates, n_rows: int) -> float:
     i = 0
     total = 0
     while total < n_rows:
-        body, _, _ = tpl.body(10_000_000 + i)
+        body, _, _ = tpl.body(i)
         rows = [build_row(1, s) for s in decode_protobuf(body).spans]
         batches.append(rows)
         total += len(rows)
@@ -68,7 +68,7 @@ def sqlite_limit(tpl: Templates, n_rows: int) -> float:
 def run(
     url: str, key: str, n_spans: int, senders: int, is_sqlite: bool | None
 ) -> dict[str, object]:
-    tpl = Templates()
+    tpl = Templates(max(1, n_spans // 512))
     before = stats(url, key)
     t0 = time.perf_counter()
     res = load(url, key, n_spans, senders=senders, templates=tpl)

@@ -17,7 +17,8 @@ from spyglass.exceptions import BadRequest
 from spyglass.storage import latency
 from spyglass.storage.filters import MetricsQuery
 from spyglass.storage.models import MetricPoint, MetricsResult
-from spyglass.storage.sql.schema import spans, traces
+from spyglass.storage.sql import rollups
+from spyglass.storage.sql.schema import span_rollups, spans, traces
 
 # A chart with more points than this is unreadable and the query would be slow to serialise.
 MAX_BUCKETS = 2_000
@@ -66,41 +67,33 @@ class _Acc:
         self.ttft_sum = 0.0
 
     def add(self, r: Any) -> None:
-        self.bins[r.bin] += r.n
-        self.count += r.n
-        self.errors += r.errors or 0
-        self.in_tok += r.in_tok or 0
-        self.out_tok += r.out_tok or 0
-        self.tot_tok += r.tot_tok or 0
-        self.cost += r.cost or 0.0
-        self.cost_n += r.cost_n or 0
-        self.ttft_sum += float(r.ttft_sum or 0)  # PostgreSQL sums BIGINT as NUMERIC
-        self.ttft_n += r.ttft_n or 0
+        # int()/float(): PostgreSQL sums BIGINT columns as NUMERIC (Decimal).
+        n = int(r.n)
+        self.bins[r.bin] += n
+        self.count += n
+        self.errors += int(r.errors or 0)
+        self.in_tok += int(r.in_tok or 0)
+        self.out_tok += int(r.out_tok or 0)
+        self.tot_tok += int(r.tot_tok or 0)
+        self.cost += float(r.cost or 0.0)
+        self.cost_n += int(r.cost_n or 0)
+        self.ttft_sum += float(r.ttft_sum or 0)
+        self.ttft_n += int(r.ttft_n or 0)
 
 
-def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
-    if q.scope not in GROUP_COLUMNS:
-        raise BadRequest("scope must be 'traces' or 'spans'")
-    if q.end_ns <= q.start_ns:
-        raise BadRequest("end must be after start")
-    if q.bucket_seconds <= 0:
-        raise BadRequest("bucket must be a positive number of seconds")
-    bucket_ns = q.bucket_seconds * 1_000_000_000
-    origin = q.start_ns - q.start_ns % bucket_ns
-    if (q.end_ns - origin) // bucket_ns > MAX_BUCKETS:
-        raise BadRequest(
-            f"window/bucket gives more than {MAX_BUCKETS} buckets; use a larger bucket"
-        )
-    table = traces if q.scope == "traces" else spans
+def _raw_query(
+    table: Any,
+    project_id: int,
+    lo: int,
+    hi: int,
+    origin: int,
+    bucket_ns: int,
+    group_name: str | None,
+    kind: str | None,
+) -> Any:
     c = table.c
-    group_col: Any = literal(None)
-    if q.group_by is not None:
-        name = GROUP_COLUMNS[q.scope].get(q.group_by)
-        if name is None:
-            allowed = ", ".join(sorted(GROUP_COLUMNS[q.scope]))
-            raise BadRequest(f"group_by for scope={q.scope} must be one of: {allowed}")
-        group_col = c[name]
-    is_spans = q.scope == "spans"
+    is_spans = table is spans
+    group_col: Any = c[group_name] if group_name else literal(None)
     # Floor division: integer on both backends (SQLAlchemy 2 makes "/" a true division, which
     # groups by every distinct start time and rounds values near a bucket edge up).
     bucket = ((c.start_ns - origin) // bucket_ns).label("b")
@@ -119,19 +112,107 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
             (func.sum(c.ttft_ns) if is_spans else literal(None)).label("ttft_sum"),
             (func.count(c.ttft_ns) if is_spans else literal(0)).label("ttft_n"),
         )
-        .where(c.project_id == project_id, c.start_ns >= q.start_ns, c.start_ns < q.end_ns)
+        .where(c.project_id == project_id, c.start_ns >= lo, c.start_ns < hi)
         .group_by(bucket, group_col, c.latency_bin)
     )
-    if q.kind is not None:
-        if not is_spans:
-            raise BadRequest("kind filters spans: use scope=spans")
-        query = query.where(c.kind == q.kind.upper())
+    if kind is not None:
+        query = query.where(c.kind == kind)
+    return query
+
+
+def _rollup_query(
+    project_id: int,
+    lo: int,
+    hi: int,
+    origin: int,
+    bucket_ns: int,
+    group_name: str | None,
+    kind: str | None,
+) -> Any:
+    r = span_rollups.c
+    group_col: Any = r[group_name] if group_name else literal(None)
+    if group_name in ("model", "release", "environment"):
+        group_col = func.nullif(group_col, "")  # rollups store a missing value as ''
+    bucket = ((r.hour_ns - origin) // bucket_ns).label("b")
+    query = (
+        select(
+            bucket,
+            group_col.label("g"),
+            r.latency_bin.label("bin"),
+            func.sum(r.span_count).label("n"),
+            func.sum(r.error_count).label("errors"),
+            func.sum(r.input_tokens).label("in_tok"),
+            func.sum(r.output_tokens).label("out_tok"),
+            func.sum(r.total_tokens).label("tot_tok"),
+            func.sum(r.cost).label("cost"),
+            func.sum(r.cost_count).label("cost_n"),
+            func.sum(r.ttft_sum_ns).label("ttft_sum"),
+            func.sum(r.ttft_count).label("ttft_n"),
+        )
+        .where(r.project_id == project_id, r.hour_ns >= lo, r.hour_ns < hi)
+        .group_by(bucket, group_col, r.latency_bin)
+    )
+    if kind is not None:
+        query = query.where(r.kind == kind)
+    return query
+
+
+def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
+    if q.scope not in GROUP_COLUMNS:
+        raise BadRequest("scope must be 'traces' or 'spans'")
+    if q.end_ns <= q.start_ns:
+        raise BadRequest("end must be after start")
+    if q.bucket_seconds <= 0:
+        raise BadRequest("bucket must be a positive number of seconds")
+    bucket_ns = q.bucket_seconds * 1_000_000_000
+    origin = q.start_ns - q.start_ns % bucket_ns
+    if (q.end_ns - origin) // bucket_ns > MAX_BUCKETS:
+        raise BadRequest(
+            f"window/bucket gives more than {MAX_BUCKETS} buckets; use a larger bucket"
+        )
+    table = traces if q.scope == "traces" else spans
+    group_name: str | None = None
+    if q.group_by is not None:
+        group_name = GROUP_COLUMNS[q.scope].get(q.group_by)
+        if group_name is None:
+            allowed = ", ".join(sorted(GROUP_COLUMNS[q.scope]))
+            raise BadRequest(f"group_by for scope={q.scope} must be one of: {allowed}")
+    is_spans = q.scope == "spans"
+    if q.kind is not None and not is_spans:
+        raise BadRequest("kind filters spans: use scope=spans")
+    kind = q.kind.upper() if q.kind is not None else None
+
+    # Full hours come from the rollups when they hold the grouping and the buckets are whole
+    # hours; the partial hours at both edges of the window come from the spans.
+    raw_ranges = [(q.start_ns, q.end_ns)]
+    queries = []
+    if (
+        is_spans
+        and (group_name is None or group_name in rollups.DIMENSIONS)
+        and bucket_ns % rollups.HOUR_NS == 0
+    ):
+        first_hour = -(-q.start_ns // rollups.HOUR_NS) * rollups.HOUR_NS
+        last_hour = q.end_ns - q.end_ns % rollups.HOUR_NS
+        if first_hour < last_hour:
+            queries.append(
+                _rollup_query(
+                    project_id, first_hour, last_hour, origin, bucket_ns, group_name, kind
+                )
+            )
+            raw_ranges = [(q.start_ns, first_hour), (last_hour, q.end_ns)]
+    queries.extend(
+        _raw_query(table, project_id, lo, hi, origin, bucket_ns, group_name, kind)
+        for lo, hi in raw_ranges
+        if lo < hi
+    )
+    rows: list[Any] = []
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        for query in queries:
+            rows.extend(conn.execute(query).all())
 
     totals: Counter[Any] = Counter()
     for r in rows:
-        totals[r.g] += r.n
+        totals[r.g] += int(r.n)
     keep = {g for g, _ in totals.most_common(q.max_groups)}
     accs: dict[tuple[int, Any], _Acc] = {}
     for r in rows:

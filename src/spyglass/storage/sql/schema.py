@@ -195,6 +195,39 @@ traces = Table(
     Index("ix_traces_project_user", "project_id", "user_id", "start_ns"),
 )
 
+span_rollups = Table(
+    "span_rollups",
+    metadata,
+    Column("project_id", Integer, nullable=False),
+    Column("hour_ns", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("model", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("release", Text, nullable=False),
+    Column("environment", Text, nullable=False),
+    Column("latency_bin", Integer, nullable=False),
+    Column("span_count", BigInteger, nullable=False),
+    Column("error_count", BigInteger, nullable=False),
+    Column("input_tokens", BigInteger, nullable=False),
+    Column("output_tokens", BigInteger, nullable=False),
+    Column("total_tokens", BigInteger, nullable=False),
+    Column("cost", Float, nullable=False),
+    Column("cost_count", BigInteger, nullable=False),
+    Column("ttft_sum_ns", BigInteger, nullable=False),
+    Column("ttft_count", BigInteger, nullable=False),
+    PrimaryKeyConstraint(
+        "project_id",
+        "hour_ns",
+        "kind",
+        "model",
+        "name",
+        "release",
+        "environment",
+        "latency_bin",
+        name="pk_span_rollups",
+    ),
+)
+
 scores = Table(
     "scores",
     metadata,
@@ -212,7 +245,8 @@ scores = Table(
     Column("author", Text),
     Column("metadata", Text),
     Column("created_ns", BigInteger, nullable=False),
-    Index("ix_scores_project_trace", "project_id", "trace_id"),
-    Index("ix_scores_project_session", "project_id", "session_id"),
+    # created_ns last so a target's scores come newest first straight from the index.
+    Index("ix_scores_project_trace", "project_id", "trace_id", "created_ns"),
+    Index("ix_scores_project_session", "project_id", "session_id", "created_ns"),
     Index("ix_scores_project_created", "project_id", "created_ns"),
 )

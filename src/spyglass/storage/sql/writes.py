@@ -1,9 +1,10 @@
 """The ingest write path: insert spans and refresh the summaries of the traces they touch.
 
-Called only from the single ingest writer, one transaction per batch. Spans are inserted with
-ON CONFLICT DO NOTHING, so an exporter's retry of an accepted batch stores nothing twice. Each
-touched trace's summary is then recomputed from all of its stored spans rather than
-incremented, which keeps it right whatever order or how many times its spans arrive.
+Called only from the single ingest writer, one transaction per batch. Spans already stored
+are skipped, so an exporter's retry of an accepted batch stores and counts nothing twice. Each
+touched trace's summary is recomputed from all of its spans rather than incremented, which
+keeps it right whatever order its spans arrive in; hourly metric rollups are incremented for
+the new spans only (see ``rollups.py``).
 
 Trace totals (tokens, cost) add up only spans of kind LLM, EMBEDDING and RERANKER: frameworks
 often repeat their children's usage on agent or chain spans, and adding those would count the
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from spyglass.storage.latency import latency_bin
+from spyglass.storage.sql import rollups
 from spyglass.storage.sql.dialect import Dialect
 from spyglass.storage.sql.schema import SPAN_COLUMNS, TRACE_COLUMNS
 
@@ -32,11 +34,32 @@ PREVIEW_CHARS = 300
 # which is what lets request decoding run beside it on the other core.
 INSERT_CHUNK = 400
 
+_LIGHT_COLUMNS = (
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "name",
+    "kind",
+    "start_ns",
+    "end_ns",
+    "status",
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cost",
+    "user_id",
+    "session_id",
+    "environment",
+    "release",
+    "service",
+    "tags",
+    "metadata",
+    "model",
+)
+_LIGHT_INDEXES = tuple(SPAN_COLUMNS.index(c) for c in _LIGHT_COLUMNS)
 _SUMMARY_SELECT = (
-    "SELECT trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status, "
-    "input_tokens, output_tokens, total_tokens, cost, user_id, session_id, environment, "
-    "release, service, tags, metadata, model "
-    "FROM spans WHERE project_id = {p} AND trace_id IN ({ids})"
+    f"SELECT {', '.join(_LIGHT_COLUMNS)} FROM spans "
+    "WHERE project_id = {p} AND trace_id IN ({ids})"
 )
 _I_TRACE, _I_SPAN, _I_PARENT = 1, 2, 3
 _I_INPUT, _I_OUTPUT = SPAN_COLUMNS.index("input"), SPAN_COLUMNS.index("output")
@@ -70,40 +93,65 @@ class SpanWriter:
         )
 
     def write(self, conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert ``rows`` and refresh their traces; the caller commits."""
+        """Insert ``rows`` and refresh their traces and rollups; the caller commits.
+
+        The stored spans of every touched trace are read first: that says which incoming
+        spans are retries of stored ones (skipped, so nothing is counted twice) and gives the
+        rest of each trace for its summary, which is then computed in memory.
+        """
         cur = conn.cursor()
-        for i in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[i : i + INSERT_CHUNK]
-            sql = self._insert_full if len(chunk) == INSERT_CHUNK else self._insert_sql(len(chunk))
-            cur.execute(sql, [value for row in chunk for value in row])
+        ph = self.dialect.placeholder
         touched: dict[int, set[str]] = {}
-        # Previews come from the batch in memory: re-reading 2 KB texts would cost more
-        # than the insert. A root that arrived earlier keeps its stored preview (COALESCE).
-        previews: dict[tuple[int, str, str], tuple[str | None, str | None]] = {}
         for row in rows:
             touched.setdefault(row[0], set()).add(row[_I_TRACE])
-            if row[_I_PARENT] is None:
-                previews[(row[0], row[_I_TRACE], row[_I_SPAN])] = (
-                    _preview(row[_I_INPUT]),
-                    _preview(row[_I_OUTPUT]),
-                )
-        summaries: list[tuple[Any, ...]] = []
-        ph = self.dialect.placeholder
+        stored: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
         for project_id, trace_ids in touched.items():
             ids = sorted(trace_ids)
-            by_trace: dict[str, list[tuple[Any, ...]]] = {}
             for i in range(0, len(ids), _IN_CHUNK):
                 id_chunk = ids[i : i + _IN_CHUNK]
                 sql = _SUMMARY_SELECT.format(p=ph, ids=", ".join([ph] * len(id_chunk)))
                 cur.execute(sql, (project_id, *id_chunk))
                 for span in cur.fetchall():
-                    by_trace.setdefault(span[0], []).append(span)
-            summaries.extend(
-                summarize(project_id, tid, spans, previews) for tid, spans in by_trace.items()
+                    stored.setdefault((project_id, span[0]), []).append(span)
+
+        seen = {(p, s[0], s[1]) for (p, _), spans in stored.items() for s in spans}
+        fresh: list[tuple[Any, ...]] = []
+        for row in rows:
+            key = (row[0], row[_I_TRACE], row[_I_SPAN])
+            if key not in seen:
+                seen.add(key)
+                fresh.append(row)
+                stored.setdefault((row[0], row[_I_TRACE]), []).append(_light(row))
+
+        for i in range(0, len(fresh), INSERT_CHUNK):
+            chunk = fresh[i : i + INSERT_CHUNK]
+            sql = self._insert_full if len(chunk) == INSERT_CHUNK else self._insert_sql(len(chunk))
+            # ON CONFLICT still guards against another server writing the same span meanwhile.
+            cur.execute(sql, [value for row in chunk for value in row])
+
+        # Previews come from the batch in memory: re-reading 2 KB texts would cost more
+        # than the insert. A root that arrived earlier keeps its stored preview (COALESCE).
+        previews = {
+            (row[0], row[_I_TRACE], row[_I_SPAN]): (
+                _preview(row[_I_INPUT]),
+                _preview(row[_I_OUTPUT]),
             )
+            for row in fresh
+            if row[_I_PARENT] is None
+        }
+        summaries = [
+            summarize(project_id, trace_id, spans, previews)
+            for (project_id, trace_id), spans in stored.items()
+        ]
         if summaries:
             cur.executemany(self._upsert_traces, summaries)
+        rollups.add(cur, ph, fresh)
         cur.close()
+
+
+def _light(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The ``_SUMMARY_SELECT`` columns of a span row."""
+    return tuple(row[i] for i in _LIGHT_INDEXES)
 
 
 def _preview(text: str | None) -> str | None:

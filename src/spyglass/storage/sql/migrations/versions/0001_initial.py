@@ -109,6 +109,37 @@ def upgrade() -> None:
     op.create_index("ix_traces_project_session", "traces", ["project_id", "session_id", "start_ns"])
     op.create_index("ix_traces_project_user", "traces", ["project_id", "user_id", "start_ns"])
     op.create_table(
+        "span_rollups",
+        sa.Column("project_id", sa.Integer, nullable=False),
+        sa.Column("hour_ns", sa.BigInteger, nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("model", sa.Text, nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("release", sa.Text, nullable=False),
+        sa.Column("environment", sa.Text, nullable=False),
+        sa.Column("latency_bin", sa.Integer, nullable=False),
+        sa.Column("span_count", sa.BigInteger, nullable=False),
+        sa.Column("error_count", sa.BigInteger, nullable=False),
+        sa.Column("input_tokens", sa.BigInteger, nullable=False),
+        sa.Column("output_tokens", sa.BigInteger, nullable=False),
+        sa.Column("total_tokens", sa.BigInteger, nullable=False),
+        sa.Column("cost", sa.Float, nullable=False),
+        sa.Column("cost_count", sa.BigInteger, nullable=False),
+        sa.Column("ttft_sum_ns", sa.BigInteger, nullable=False),
+        sa.Column("ttft_count", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint(
+            "project_id",
+            "hour_ns",
+            "kind",
+            "model",
+            "name",
+            "release",
+            "environment",
+            "latency_bin",
+            name="pk_span_rollups",
+        ),
+    )
+    op.create_table(
         "scores",
         sa.Column("id", sa.String(32), primary_key=True),
         sa.Column("project_id", sa.Integer, nullable=False),
@@ -125,11 +156,13 @@ def upgrade() -> None:
         sa.Column("metadata", sa.Text),
         sa.Column("created_ns", sa.BigInteger, nullable=False),
     )
-    op.create_index("ix_scores_project_trace", "scores", ["project_id", "trace_id"])
-    op.create_index("ix_scores_project_session", "scores", ["project_id", "session_id"])
+    op.create_index("ix_scores_project_trace", "scores", ["project_id", "trace_id", "created_ns"])
+    op.create_index(
+        "ix_scores_project_session", "scores", ["project_id", "session_id", "created_ns"]
+    )
     op.create_index("ix_scores_project_created", "scores", ["project_id", "created_ns"])
 
 
 def downgrade() -> None:
-    for name in ("scores", "traces", "spans", "api_keys", "projects"):
+    for name in ("scores", "span_rollups", "traces", "spans", "api_keys", "projects"):
         op.drop_table(name)
