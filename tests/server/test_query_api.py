@@ -468,7 +468,9 @@ async def test_metrics_defaults_are_the_last_24_hours_hourly(api: Api) -> None:
     await api.ingest_ok(to_protobuf(chat_trace(2, start_ns=now - 30 * HOUR)))  # too old
     m = await api.get_json("/api/metrics")
     assert (m["scope"], m["group_by"], m["bucket_seconds"]) == ("traces", None, 3600)
-    assert m["end_ns"] - m["start_ns"] == 24 * HOUR
+    # The window starts at the boundary of the bucket holding "24 hours ago".
+    assert 24 * HOUR <= m["end_ns"] - m["start_ns"] < 25 * HOUR
+    assert m["start_ns"] % HOUR == 0
     assert now <= m["end_ns"] <= time.time_ns()
     assert [(p["count"], p["total_tokens"]) for p in m["points"]] == [(1, 120)]
 

@@ -28,7 +28,8 @@ MAX_BUCKET_SECONDS = 3_650 * 86_400
     description="`scope=traces` measures whole traces; `scope=spans` measures spans (use "
     "`kind=LLM` for model calls). `group_by` splits each bucket: for traces name, user, "
     "release, environment, service, session; for spans also model, provider and kind. "
-    "Defaults: the last 24 hours, hourly buckets; grouping by model implies scope=spans.",
+    "Defaults: the last 24 hours, hourly buckets; grouping by model implies scope=spans. "
+    "Buckets are whole: the window starts at the boundary of the bucket that holds `start`.",
 )
 async def get_metrics(
     request: Request,

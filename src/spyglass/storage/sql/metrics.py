@@ -8,6 +8,7 @@ bins (see ``storage/latency.py``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from typing import Any
 
@@ -46,39 +47,15 @@ OTHER = "(other)"
 
 
 class _Acc:
-    __slots__ = (
-        "bins",
-        "cost",
-        "cost_n",
-        "count",
-        "errors",
-        "in_tok",
-        "out_tok",
-        "tot_tok",
-        "ttft_n",
-        "ttft_sum",
-    )
+    """Counts and sums of one (bucket, group); ``sums`` in the order of the query columns
+    errors, input, output, total tokens, cost, cost count, ttft sum, ttft count."""
+
+    __slots__ = ("bins", "count", "sums")
 
     def __init__(self) -> None:
         self.bins: Counter[int] = Counter()
-        self.count = self.errors = self.in_tok = self.out_tok = self.tot_tok = 0
-        self.cost = 0.0
-        self.cost_n = self.ttft_n = 0
-        self.ttft_sum = 0.0
-
-    def add(self, r: Any) -> None:
-        # int()/float(): PostgreSQL sums BIGINT columns as NUMERIC (Decimal).
-        n = int(r.n)
-        self.bins[r.bin] += n
-        self.count += n
-        self.errors += int(r.errors or 0)
-        self.in_tok += int(r.in_tok or 0)
-        self.out_tok += int(r.out_tok or 0)
-        self.tot_tok += int(r.tot_tok or 0)
-        self.cost += float(r.cost or 0.0)
-        self.cost_n += int(r.cost_n or 0)
-        self.ttft_sum += float(r.ttft_sum or 0)
-        self.ttft_n += int(r.ttft_n or 0)
+        self.count = 0
+        self.sums: list[Any] = [0, 0, 0, 0, 0.0, 0, 0, 0]
 
 
 def _raw_query(
@@ -157,6 +134,17 @@ def _rollup_query(
     return query
 
 
+def _any_span(engine: Engine, project_id: int, lo: int, hi: int) -> bool:
+    c = spans.c
+    query = (
+        select(c.span_id)
+        .where(c.project_id == project_id, c.start_ns >= lo, c.start_ns < hi)
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
 def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
     if q.scope not in GROUP_COLUMNS:
         raise BadRequest("scope must be 'traces' or 'spans'")
@@ -166,6 +154,9 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
         raise BadRequest("bucket must be a positive number of seconds")
     bucket_ns = q.bucket_seconds * 1_000_000_000
     origin = q.start_ns - q.start_ns % bucket_ns
+    # Buckets are whole: the window starts at the boundary of the bucket holding ``start``,
+    # so the first point of a chart is not a partial bucket that looks like a dip.
+    q = dataclasses.replace(q, start_ns=origin)
     if (q.end_ns - origin) // bucket_ns > MAX_BUCKETS:
         raise BadRequest(
             f"window/bucket gives more than {MAX_BUCKETS} buckets; use a larger bucket"
@@ -193,6 +184,12 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
     ):
         first_hour = -(-q.start_ns // rollups.HOUR_NS) * rollups.HOUR_NS
         last_hour = q.end_ns - q.end_ns % rollups.HOUR_NS
+        if last_hour < q.end_ns and not _any_span(
+            engine, project_id, q.end_ns, last_hour + rollups.HOUR_NS
+        ):
+            # Nothing after the end of the window in its last hour (the usual case when the
+            # window ends now): that hour's rollup holds exactly the spans before the end.
+            last_hour += rollups.HOUR_NS
         if first_hour < last_hour:
             queries.append(
                 _rollup_query(
@@ -210,34 +207,46 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
         for query in queries:
             rows.extend(conn.execute(query).all())
 
+    # Thousands of rows per query: plain tuples and local names keep this loop cheap.
     totals: Counter[Any] = Counter()
     for r in rows:
-        totals[r.g] += int(r.n)
+        totals[r[1]] += r[3]
     keep = {g for g, _ in totals.most_common(q.max_groups)}
     accs: dict[tuple[int, Any], _Acc] = {}
-    for r in rows:
-        g = r.g if r.g in keep else OTHER
-        accs.setdefault((int(r.b), g), _Acc()).add(r)
+    for b, g, bin_index, n_raw, *sums in rows:
+        key = (int(b), g if g in keep else OTHER)
+        acc = accs.get(key)
+        if acc is None:
+            acc = accs[key] = _Acc()
+        n = int(n_raw)  # PostgreSQL sums BIGINT columns as NUMERIC (Decimal)
+        acc.bins[bin_index] += n
+        acc.count += n
+        acc_sums = acc.sums
+        for k, value in enumerate(sums):
+            if value is not None:
+                acc_sums[k] += value
     groups = sorted({g for _, g in accs}, key=lambda g: (-totals.get(g, 0), str(g)))
 
     points: list[MetricPoint] = []
-    for (b, g), a in sorted(accs.items(), key=lambda kv: (kv[0][0], groups.index(kv[0][1]))):
+    order = {g: k for k, g in enumerate(groups)}
+    for (b, g), a in sorted(accs.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
         p50, p95, p99 = latency.percentiles(a.bins, (0.5, 0.95, 0.99))
+        errors, in_tok, out_tok, tot_tok, cost, cost_n, ttft_sum, ttft_n = a.sums
         points.append(
             MetricPoint(
                 bucket_start_ns=origin + b * bucket_ns,
                 group=None if g is None else str(g),
                 count=a.count,
-                error_count=a.errors,
-                error_rate=a.errors / a.count,
+                error_count=int(errors),
+                error_rate=int(errors) / a.count,
                 latency_p50_ms=p50,
                 latency_p95_ms=p95,
                 latency_p99_ms=p99,
-                ttft_avg_ms=(a.ttft_sum / a.ttft_n / 1e6) if a.ttft_n else None,
-                input_tokens=a.in_tok,
-                output_tokens=a.out_tok,
-                total_tokens=a.tot_tok,
-                cost=a.cost if a.cost_n else None,
+                ttft_avg_ms=float(ttft_sum) / int(ttft_n) / 1e6 if ttft_n else None,
+                input_tokens=int(in_tok),
+                output_tokens=int(out_tok),
+                total_tokens=int(tot_tok),
+                cost=float(cost) if cost_n else None,
             )
         )
     return MetricsResult(

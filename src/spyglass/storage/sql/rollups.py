@@ -20,7 +20,17 @@ from spyglass.storage.sql.schema import SPAN_COLUMNS
 
 HOUR_NS = 3_600 * 1_000_000_000
 DIMENSIONS = ("kind", "model", "name", "release", "environment")
-KEY_COLUMNS = ("project_id", "hour_ns", *DIMENSIONS, "latency_bin")
+# The primary key's column order; upserts name the same columns.
+KEY_COLUMNS = (
+    "project_id",
+    "kind",
+    "hour_ns",
+    "model",
+    "latency_bin",
+    "name",
+    "release",
+    "environment",
+)
 SUM_COLUMNS = (
     "span_count",
     "error_count",
@@ -68,15 +78,15 @@ def add(cur: Any, ph: str, rows: Sequence[tuple[Any, ...]]) -> None:
     acc: dict[tuple[Any, ...], list[float]] = {}
     ix = _IX
     for r in rows:
-        key = (
+        key = (  # KEY_COLUMNS order
             r[ix["project_id"]],
-            r[ix["start_ns"]] - r[ix["start_ns"]] % HOUR_NS,
             r[ix["kind"]],
+            r[ix["start_ns"]] - r[ix["start_ns"]] % HOUR_NS,
             r[ix["model"]] or "",
+            r[ix["latency_bin"]],
             r[ix["name"]],
             r[ix["release"]] or "",
             r[ix["environment"]] or "",
-            r[ix["latency_bin"]],
         )
         sums = acc.get(key)
         if sums is None:

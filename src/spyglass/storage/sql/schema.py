@@ -217,15 +217,19 @@ span_rollups = Table(
     Column("ttft_count", BigInteger, nullable=False),
     PrimaryKeyConstraint(
         "project_id",
-        "hour_ns",
         "kind",
+        "hour_ns",
         "model",
+        "latency_bin",
         "name",
         "release",
         "environment",
-        "latency_bin",
         name="pk_span_rollups",
     ),
+    Index("ix_span_rollups_project_hour", "project_id", "hour_ns"),
+    # Clustered on the key in SQLite: the hours of one kind (LLM for model metrics) are one
+    # sequential range.
+    sqlite_with_rowid=False,
 )
 
 scores = Table(

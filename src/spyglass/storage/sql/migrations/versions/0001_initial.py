@@ -129,16 +129,18 @@ def upgrade() -> None:
         sa.Column("ttft_count", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint(
             "project_id",
-            "hour_ns",
             "kind",
+            "hour_ns",
             "model",
+            "latency_bin",
             "name",
             "release",
             "environment",
-            "latency_bin",
             name="pk_span_rollups",
         ),
+        sqlite_with_rowid=False,
     )
+    op.create_index("ix_span_rollups_project_hour", "span_rollups", ["project_id", "hour_ns"])
     op.create_table(
         "scores",
         sa.Column("id", sa.String(32), primary_key=True),
