@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import Templates, load, server, stats, wait_visible
 
 from spyglass.server.ingest.otlp_decode import decode_protobuf
-from spyglass.server.ingest.rows import build_row
+from spyglass.server.ingest.rows import build_rows
 from spyglass.storage.sql.schema import SPAN_COLUMNS
 from spyglass.storage.sql.store import open_store
 
@@ -41,7 +41,7 @@ def sqlite_limit(tpl: Templates, n_rows: int) -> float:
     total = 0
     while total < n_rows:
         body, _, _ = tpl.body(i)
-        rows = [build_row(1, s) for s in decode_protobuf(body).spans]
+        rows = build_rows(1, decode_protobuf(body).spans)
         batches.append(rows)
         total += len(rows)
         i += 1

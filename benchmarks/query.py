@@ -27,7 +27,7 @@ from _harness import Templates, pct, server_on
 from rich.progress import Progress
 
 from spyglass.server.ingest.otlp_decode import decode_protobuf
-from spyglass.server.ingest.rows import build_row
+from spyglass.server.ingest.rows import build_rows
 from spyglass.storage.sql.store import open_store
 
 # Repetitions per query; p95 of 40 samples is the second-slowest.
@@ -50,7 +50,7 @@ def fill(db_url: str, n_spans: int, project: str) -> str:
         while written < n_spans:
             body, _, _ = tpl.body(i)
             i += 1
-            batch.extend(build_row(project_id, s) for s in decode_protobuf(body).spans)
+            batch.extend(build_rows(project_id, decode_protobuf(body).spans))
             if len(batch) >= FILL_BATCH:
                 store.write_spans(batch)
                 written += len(batch)

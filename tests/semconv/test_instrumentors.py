@@ -340,3 +340,24 @@ def test_instrumented_traces_in_the_store(store: SqlStore, captures: dict[str, C
     assert span is not None
     assert span.output[0]["tool_calls"][0]["name"] == "get_weather"
     assert (span.cache_read_tokens, span.reasoning_tokens) == (4, 3)
+
+
+@pytest.mark.parametrize("instrumentor", ["openinference", "openllmetry"])
+@pytest.mark.parametrize("step", ["chat_stream", "tool_call_stream"])
+def test_streamed_calls_get_time_to_first_token(
+    captures: dict[str, Capture], instrumentor: str, step: str
+) -> None:
+    # OpenInference marks the first token with a span event, OpenLLMetry records an event per
+    # chunk: either way the first one's offset from the span start is the TTFT.
+    [row] = _rows(captures[instrumentor].steps[step])
+    assert row["ttft_ns"] is not None
+    assert 0 <= row["ttft_ns"] <= row["duration_ns"]
+
+
+@pytest.mark.parametrize("step", ["chat", "tool_call"])
+def test_unstreamed_calls_have_no_time_to_first_token(
+    captures: dict[str, Capture], step: str
+) -> None:
+    for instrumentor in ("openinference", "openllmetry"):
+        [row] = _rows(captures[instrumentor].steps[step])
+        assert row["ttft_ns"] is None

@@ -50,7 +50,7 @@ def run_demo(settings: Settings, n_traces: int, exit_after: bool) -> None:
         f"  API key:  [bold green]{key}[/]\n"
         f"  Try:      curl -H 'Authorization: Bearer {key}' '{base}/api/traces?limit=5'\n"
         f"  OTLP:     OTEL_EXPORTER_OTLP_ENDPOINT={base} "
-        f"OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer {key}'"
+        f"OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer%20{key}'"
     )
     if exit_after:
         server.should_exit = True

@@ -12,8 +12,8 @@ Dialects understood (see ``docs/ingest-mapping.md`` for the full table):
 Nothing here drops a span: a value that cannot be read leaves its column empty and adds a
 mapping note, and the raw attributes are always kept beside the derived columns.
 
-Token convention (DESIGN.md): ``input_tokens`` *includes* cache-read and cache-write tokens and
-``output_tokens`` *includes* reasoning tokens, as in OTel GenAI and OpenAI's usage object. The
+Token convention (see the README): ``input_tokens`` *includes* cache-read and cache-write
+tokens and ``output_tokens`` *includes* reasoning tokens, as in OTel GenAI and OpenAI's usage object. The
 three sub-counts are stored separately so cost can price them at their own rates. Anthropic
 reports ``input_tokens`` *excluding* the cache; when an instrumentor passes that through (the
 cache counts exceed the input count, which is impossible under our convention) we add them back
@@ -26,9 +26,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from spyglass._json import dumps as _dump
+from spyglass._json import loads as _loads
 from spyglass.semconv import messages as msgs
-from spyglass.semconv._json import dumps as _dump
-from spyglass.semconv._json import loads as _loads
 
 _OPENINFERENCE_KINDS = {
     "LLM",

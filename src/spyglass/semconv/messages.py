@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spyglass.semconv._json import dumps, loads
+from spyglass._json import dumps, loads
 
 Message = dict[str, Any]
 

@@ -17,7 +17,7 @@ from spyglass.server.auth import project_for_key
 from spyglass.server.blocking import run_blocking
 from spyglass.server.ingest.body import decode_content, read_limited
 from spyglass.server.ingest.otlp_decode import DecodedRequest, decode_json, decode_protobuf
-from spyglass.server.ingest.rows import SpanRow, build_row
+from spyglass.server.ingest.rows import SpanRow, build_rows
 from spyglass.server.state import AppState
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def _decode(
 ) -> tuple[DecodedRequest, list[SpanRow]]:
     raw = decode_content(body, encoding, limit)
     decoded = decode_protobuf(raw) if media == PROTOBUF else decode_json(raw)
-    return decoded, [build_row(project_id, span) for span in decoded.spans]
+    return decoded, build_rows(project_id, decoded.spans)
 
 
 def _answer(media: str, decoded: DecodedRequest) -> Response:

@@ -23,7 +23,34 @@ def _json(value: Any) -> str | None:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
-def build_row(project_id: int, span: DecodedSpan) -> SpanRow:
+# Span events that mark the first streamed token: OpenInference records one named event,
+# OpenLLMetry one event per chunk (the first is the one that counts).
+_FIRST_TOKEN_EVENTS = frozenset({"First Token Stream Event", "gen_ai.content.completion.chunk"})
+
+
+def _ttft_from_events(span: DecodedSpan, start: int, end: int) -> int | None:
+    for name, time_ns, _attrs in span.events:
+        if name in _FIRST_TOKEN_EVENTS and start <= time_ns <= end:
+            return time_ns - start
+    return None
+
+
+def build_rows(project_id: int, spans: list[DecodedSpan]) -> list[SpanRow]:
+    """Rows of a request's spans; each resource is serialised once, not once per span."""
+    resource_json: dict[int, str | None] = {}
+    out = []
+    for span in spans:
+        key = id(span.resource)
+        if key not in resource_json:
+            resource_json[key] = _json(span.resource)
+        out.append(build_row(project_id, span, resource_json[key]))
+    return out
+
+
+_UNSET: Any = object()
+
+
+def build_row(project_id: int, span: DecodedSpan, resource_json: str | None = _UNSET) -> SpanRow:
     """The storage row of one span, with typed columns derived from its attributes."""
     m = map_span(span.attributes, span.resource, span.events)
     start, end = span.start_ns, span.end_ns
@@ -31,6 +58,8 @@ def build_row(project_id: int, span: DecodedSpan) -> SpanRow:
         m.notes.append("end time before start time; duration set to 0")
         end = start
     duration = end - start
+    if m.ttft_ns is None:
+        m.ttft_ns = _ttft_from_events(span, start, end)
     events = [{"name": n, "time_ns": t, "attributes": a} for n, t, a in span.events]
     status_message = span.status_message
     if status_message is None and span.status == "ERROR":
@@ -74,7 +103,7 @@ def build_row(project_id: int, span: DecodedSpan) -> SpanRow:
         _json(m.notes),
         _json(events),
         _json(span.links),
-        _json(span.resource),
+        _json(span.resource) if resource_json is _UNSET else resource_json,
         _json(span.attributes),
         m.input,
         m.output,

@@ -13,10 +13,11 @@ same tokens twice.
 
 from __future__ import annotations
 
-import json
+import operator
 from collections.abc import Sequence
 from typing import Any
 
+from spyglass._json import dumps, loads
 from spyglass.storage.latency import latency_bin
 from spyglass.storage.sql import rollups
 from spyglass.storage.sql.dialect import Dialect
@@ -62,6 +63,8 @@ _SUMMARY_SELECT = (
     "WHERE project_id = {p} AND trace_id IN ({ids})"
 )
 _I_TRACE, _I_SPAN, _I_PARENT = 1, 2, 3
+# user_id, session_id, environment, release, service in the light tuple.
+_TRACE_FIELD_INDEXES = (12, 13, 14, 15, 16)
 _I_INPUT, _I_OUTPUT = SPAN_COLUMNS.index("input"), SPAN_COLUMNS.index("output")
 
 
@@ -123,11 +126,20 @@ class SpanWriter:
                 fresh.append(row)
                 stored.setdefault((row[0], row[_I_TRACE]), []).append(_light(row))
 
-        for i in range(0, len(fresh), INSERT_CHUNK):
-            chunk = fresh[i : i + INSERT_CHUNK]
-            sql = self._insert_full if len(chunk) == INSERT_CHUNK else self._insert_sql(len(chunk))
-            # ON CONFLICT still guards against another server writing the same span meanwhile.
-            cur.execute(sql, [value for row in chunk for value in row])
+        # ON CONFLICT still guards against another server writing the same span meanwhile.
+        if self.dialect.is_sqlite:
+            for i in range(0, len(fresh), INSERT_CHUNK):
+                chunk = fresh[i : i + INSERT_CHUNK]
+                sql = (
+                    self._insert_full
+                    if len(chunk) == INSERT_CHUNK
+                    else self._insert_sql(len(chunk))
+                )
+                cur.execute(sql, [value for row in chunk for value in row])
+        elif fresh:
+            # psycopg pipelines executemany in one round trip, while parsing a statement with
+            # thousands of placeholders costs more in Python than the insert itself.
+            cur.executemany(self._insert_sql(1), fresh)
 
         # Previews come from the batch in memory: re-reading 2 KB texts would cost more
         # than the insert. A root that arrived earlier keeps its stored preview (COALESCE).
@@ -149,9 +161,8 @@ class SpanWriter:
         cur.close()
 
 
-def _light(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The ``_SUMMARY_SELECT`` columns of a span row."""
-    return tuple(row[i] for i in _LIGHT_INDEXES)
+# The ``_SUMMARY_SELECT`` columns of a span row, picked in C.
+_light = operator.itemgetter(*_LIGHT_INDEXES)
 
 
 def _preview(text: str | None) -> str | None:
@@ -176,7 +187,7 @@ def summarize(
     models: set[str] = set()
     tags: set[str] = set()
     metadata: dict[str, Any] = {}
-    found: dict[str, Any] = {}
+    found: dict[int, Any] = {}
     # Root last so its values win for the trace-level fields.
     for s in [*[s for s in ordered if s is not root], root]:
         if s[4] in _USAGE_KINDS:
@@ -187,19 +198,13 @@ def summarize(
                 cost = (cost or 0.0) + s[11]
             if s[19]:
                 models.add(s[19])
-        for idx, key in (
-            (12, "user"),
-            (13, "session"),
-            (14, "env"),
-            (15, "release"),
-            (16, "service"),
-        ):
-            if s[idx] is not None and (s is root or key not in found):
-                found[key] = s[idx]
+        for idx in _TRACE_FIELD_INDEXES:
+            if s[idx] is not None and (s is root or idx not in found):
+                found[idx] = s[idx]
         if s[17]:
-            tags.update(json.loads(s[17]))
+            tags.update(loads(s[17]))
         if s[18]:
-            metadata.update(json.loads(s[18]))
+            metadata.update(loads(s[18]))
     duration = end - start
     in_preview, out_preview = previews.get((project_id, trace_id, root[1]), (None, None))
     return (
@@ -218,14 +223,14 @@ def summarize(
         out_tok,
         total_tok,
         cost,
-        found.get("user"),
-        found.get("session"),
-        found.get("env"),
-        found.get("release"),
-        found.get("service"),
-        json.dumps(sorted(tags)) if tags else None,
-        json.dumps(metadata, ensure_ascii=False) if metadata else None,
-        json.dumps(sorted(models)) if models else None,
+        found.get(12),
+        found.get(13),
+        found.get(14),
+        found.get(15),
+        found.get(16),
+        dumps(sorted(tags)) if tags else None,
+        dumps(metadata) if metadata else None,
+        dumps(sorted(models)) if models else None,
         in_preview,
         out_preview,
     )
