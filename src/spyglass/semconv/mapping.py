@@ -13,8 +13,9 @@ Nothing here drops a span: a value that cannot be read leaves its column empty a
 mapping note, and the raw attributes are always kept beside the derived columns.
 
 Token convention (see the README): ``input_tokens`` *includes* cache-read and cache-write
-tokens and ``output_tokens`` *includes* reasoning tokens, as in OTel GenAI and OpenAI's usage object. The
-three sub-counts are stored separately so cost can price them at their own rates. Anthropic
+tokens and ``output_tokens`` *includes* reasoning tokens, as in OTel GenAI and OpenAI's usage
+object. The three sub-counts are stored separately so cost can price them at their own rates.
+Anthropic
 reports ``input_tokens`` *excluding* the cache; when an instrumentor passes that through (the
 cache counts exceed the input count, which is impossible under our convention) we add them back
 and say so in a note.
