@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from tests.e2e.harness import POLL_INTERVAL_S, STARTUP_TIMEOUT_S, STOP_TIMEOUT_S, free_port
+from tests.fakes.openai_upstream import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -146,10 +147,14 @@ class DocsServer:
     url: str
     key: str
     home: Path
+    openai_url: str
 
     @property
     def sample_env(self) -> dict[str, str]:
-        return {**_clean_env(self.home), "SPYGLASS_URL": self.url, "SPYGLASS_KEY": self.key}
+        # Samples that call OpenAI reach the local fake upstream: the openai package reads
+        # OPENAI_BASE_URL and OPENAI_API_KEY itself, so the samples stay as users write them.
+        return {**_clean_env(self.home), "SPYGLASS_URL": self.url, "SPYGLASS_KEY": self.key,
+                "OPENAI_BASE_URL": self.openai_url, "OPENAI_API_KEY": "sk-docs"}
 
     def get(self, path: str, **params: str) -> httpx.Response:
         return httpx.get(
@@ -200,10 +205,13 @@ def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DocsServer
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+    fake = FakeOpenAI()
+    fake.start()
     try:
         _wait_healthy(url, proc, log)
-        yield DocsServer(url, key, home)
+        yield DocsServer(url, key, home, fake.base_url)
     finally:
+        fake.stop()
         proc.terminate()
         try:
             proc.wait(STOP_TIMEOUT_S)
@@ -249,6 +257,17 @@ def test_python_sample_runs(block: Block, docs_server: DocsServer, tmp_path: Pat
         traces = answer.json()["items"]
         assert [(t["name"], t["session_id"], t["user_id"]) for t in traces] == [
             ("answer", "conversation-42", "user-7")
+        ]
+    if "spyglass.instrument_openai()" in block.code:
+        # The SDK quickstart: its trace, the LLM call inside it and the thumbs-down are stored.
+        traces = docs_server.get("/api/traces", session_id="conversation-7").json()["items"]
+        assert [(t["name"], t["user_id"], t["models"], t["tags"]) for t in traces] == [
+            ("answer", "user-7", ["gpt-4o-mini"], ["docs"])
+        ]
+        assert traces[0]["total_tokens"] > 0
+        scores = docs_server.get("/api/scores", trace_id=traces[0]["trace_id"]).json()["items"]
+        assert [(s["name"], s["value"], s["comment"]) for s in scores] == [
+            ("thumbs", False, "wrong order")
         ]
 
 

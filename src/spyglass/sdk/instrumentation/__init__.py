@@ -1,0 +1,46 @@
+"""Instrumentation of LLM client libraries: each call becomes an LLM span.
+
+Built-ins register like third-party instrumentors would: a module with ``instrument()`` and
+``uninstrument()``. Nothing is imported until asked for, so an app without ``anthropic``
+installed never imports it.
+"""
+
+from __future__ import annotations
+
+from spyglass.sdk._safe import safe
+from spyglass.sdk._state import STATE
+
+
+@safe(default=False)
+def instrument_openai() -> bool:
+    """Trace every chat.completions, completions, responses and embeddings call of ``openai``
+    (sync, async and streaming). Returns False when ``openai`` is not installed."""
+    try:
+        from spyglass.sdk.instrumentation import openai as _openai
+    except ImportError:
+        return False
+    if "openai" not in STATE.instrumented:
+        _openai.instrument()
+        STATE.instrumented["openai"] = _openai.uninstrument
+    return True
+
+
+@safe(default=False)
+def instrument_anthropic() -> bool:
+    """Trace every ``messages.create`` / ``messages.stream`` call of ``anthropic`` (sync, async
+    and streaming). Returns False when ``anthropic`` is not installed."""
+    try:
+        from spyglass.sdk.instrumentation import anthropic as _anthropic
+    except ImportError:
+        return False
+    if "anthropic" not in STATE.instrumented:
+        _anthropic.instrument()
+        STATE.instrumented["anthropic"] = _anthropic.uninstrument
+    return True
+
+
+def uninstrument_all() -> None:
+    """Undo every instrumentation (tests use this between cases)."""
+    for undo in STATE.instrumented.values():
+        undo()
+    STATE.instrumented.clear()
