@@ -35,6 +35,8 @@ def score(
     background; returns the score's id (pass it again as ``score_id`` to replace the score),
     or None when the SDK is not configured to send to a server.
     """
+    if STATE.tracer is None:  # before configure (or after shutdown) every API is a no-op
+        return None
     if source not in _SOURCES:
         raise ConfigError(f"source must be one of {sorted(_SOURCES)}")
     if isinstance(value, float) and not math.isfinite(value):

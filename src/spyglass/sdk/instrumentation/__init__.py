@@ -7,6 +7,8 @@ installed never imports it.
 
 from __future__ import annotations
 
+import importlib
+
 from spyglass.sdk._safe import safe
 from spyglass.sdk._state import STATE
 
@@ -16,8 +18,8 @@ def instrument_openai() -> bool:
     """Trace every chat.completions, completions, responses and embeddings call of ``openai``
     (sync, async and streaming). Returns False when ``openai`` is not installed."""
     try:
-        from spyglass.sdk.instrumentation import openai as _openai
-    except ImportError:
+        _openai = importlib.import_module("spyglass.sdk.instrumentation.openai")
+    except ImportError:  # openai itself is not installed
         return False
     if "openai" not in STATE.instrumented:
         _openai.instrument()
@@ -30,8 +32,8 @@ def instrument_anthropic() -> bool:
     """Trace every ``messages.create`` / ``messages.stream`` call of ``anthropic`` (sync, async
     and streaming). Returns False when ``anthropic`` is not installed."""
     try:
-        from spyglass.sdk.instrumentation import anthropic as _anthropic
-    except ImportError:
+        _anthropic = importlib.import_module("spyglass.sdk.instrumentation.anthropic")
+    except ImportError:  # anthropic itself is not installed
         return False
     if "anthropic" not in STATE.instrumented:
         _anthropic.instrument()
