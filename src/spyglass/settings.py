@@ -105,6 +105,89 @@ REGISTRY: tuple[Setting, ...] = (
         "key for it.",
     ),
     Setting("log_level", "SPYGLASS_LOG_LEVEL", str, "info", "Log level of the server."),
+    Setting(
+        "prices_file",
+        "SPYGLASS_PRICES_FILE",
+        str,
+        "",
+        "JSON price table (the format of the shipped spyglass/pricing/prices.json) laid over "
+        "the shipped one: its models replace or add to the shipped prices. Empty: shipped "
+        "list prices only. See docs/cost.md.",
+    ),
+    # SDK (in the traced application)
+    Setting(
+        "endpoint",
+        "SPYGLASS_ENDPOINT",
+        str,
+        "",
+        "SDK: base URL of the Spyglass server spans and scores are sent to "
+        "(http://127.0.0.1:4318). Empty: spans are created but not exported.",
+    ),
+    Setting(
+        "api_key",
+        "SPYGLASS_API_KEY",
+        str,
+        "",
+        "SDK: API key of the project the application reports to.",
+    ),
+    Setting(
+        "service_name",
+        "SPYGLASS_SERVICE_NAME",
+        str,
+        "python-app",
+        "SDK: service.name resource attribute of the application's spans.",
+    ),
+    Setting(
+        "environment",
+        "SPYGLASS_ENVIRONMENT",
+        str,
+        "",
+        "SDK: deployment environment (production, staging, ...) of the application.",
+    ),
+    Setting(
+        "release",
+        "SPYGLASS_RELEASE",
+        str,
+        "",
+        "SDK: release (service.version) of the application, to compare versions.",
+    ),
+    Setting(
+        "sample_rate",
+        "SPYGLASS_SAMPLE_RATE",
+        float,
+        1.0,
+        "SDK: fraction of traces recorded, decided once per trace (0.0 to 1.0).",
+    ),
+    Setting(
+        "capture",
+        "SPYGLASS_CAPTURE",
+        _bool,
+        True,
+        "SDK: record function inputs and outputs and LLM messages. Off: only timings, "
+        "models, tokens and errors.",
+    ),
+    Setting(
+        "max_payload_chars",
+        "SPYGLASS_MAX_PAYLOAD_CHARS",
+        int,
+        20_000,
+        "SDK: longest input or output text kept per span; longer ones are truncated.",
+    ),
+    Setting(
+        "export_queue_spans",
+        "SPYGLASS_EXPORT_QUEUE_SPANS",
+        int,
+        20_000,
+        "SDK: spans held for export at most; when the server is down or slow, further "
+        "spans are dropped and counted rather than growing the app's memory.",
+    ),
+    Setting(
+        "export_timeout_seconds",
+        "SPYGLASS_EXPORT_TIMEOUT_SECONDS",
+        float,
+        10.0,
+        "SDK: time limit of one export request to the server.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}

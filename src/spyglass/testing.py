@@ -81,13 +81,16 @@ class Capture:
         self.exporter.clear()
 
 
-
-
 def start_capture(**settings: Any) -> Capture:
     """Configure the SDK to record into memory, deterministically; returns the capture."""
     capture = Capture()
-    config.configure(exporter=capture.exporter, id_generator=SequentialIds(),
-                     set_global_provider=False, endpoint="", **settings)
+    config.configure(
+        exporter=capture.exporter,
+        id_generator=SequentialIds(),
+        set_global_provider=False,
+        endpoint="",
+        **settings,
+    )
     STATE.clock = TickingClock()
     return capture
 
@@ -109,5 +112,11 @@ def spyglass_capture() -> Iterator[Capture]:
         stop_capture()
 
 
-__all__ = ["Capture", "SequentialIds", "TickingClock", "spyglass_capture",
-           "start_capture", "stop_capture"]
+__all__ = [
+    "Capture",
+    "SequentialIds",
+    "TickingClock",
+    "spyglass_capture",
+    "start_capture",
+    "stop_capture",
+]

@@ -13,7 +13,7 @@ from spyglass.storage.sql import migrate, schema
 from spyglass.storage.sql.dialect import dialect_for, make_engine
 from spyglass.storage.sql.store import open_store
 
-TABLES = {"projects", "api_keys", "spans", "traces", "span_rollups", "scores"}
+TABLES = {"projects", "api_keys", "spans", "traces", "span_rollups", "scores", "model_prices"}
 
 
 @pytest.fixture

@@ -12,12 +12,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from spyglass._version import __version__
+from spyglass.pricing import load_price_table
 from spyglass.server import errors
-from spyglass.server.api import metrics, scores, sessions, traces
+from spyglass.server.api import metrics, prices, scores, sessions, traces
 from spyglass.server.auth import KeyCache, ProjectId
 from spyglass.server.blocking import run_blocking
 from spyglass.server.ingest import routes as ingest_routes
 from spyglass.server.ingest.writer import IngestWriter
+from spyglass.server.prices import ProjectPrices
 from spyglass.server.state import AppState
 from spyglass.settings import Settings, load_settings
 from spyglass.storage.base import Store
@@ -30,6 +32,8 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The server application. Opens (and migrates) the store at startup unless one is given."""
     settings = settings or load_settings()
+    # Read at creation, so a bad prices file stops the server before it listens.
+    price_table = load_price_table(settings.prices_file or None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             store=the_store,
             writer=writer,
             key_cache=KeyCache(settings.key_cache_seconds),
+            prices=ProjectPrices(price_table),
         )
         try:
             yield
@@ -71,6 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(sessions.router)
     app.include_router(metrics.router)
     app.include_router(scores.router)
+    app.include_router(prices.router)
 
     @app.get("/healthz", tags=["health"], summary="200 when the store is reachable")
     async def healthz(request: Request) -> JSONResponse:

@@ -13,6 +13,7 @@ from spyglass.storage.base import Store
 if TYPE_CHECKING:
     from spyglass.server.auth import KeyCache
     from spyglass.server.ingest.writer import IngestWriter
+    from spyglass.server.prices import ProjectPrices
 
 
 def store_of(request: Request) -> Store:
@@ -27,3 +28,4 @@ class AppState:
     store: Store
     writer: IngestWriter
     key_cache: KeyCache
+    prices: ProjectPrices

@@ -17,6 +17,7 @@ from spyglass.storage.models import (
     MetricsResult,
     Page,
     Project,
+    ProjectPrice,
     Score,
     SessionSummary,
     Span,
@@ -86,3 +87,15 @@ class Store(Protocol):
     def list_scores(
         self, project_id: int, flt: ScoreFilter, limit: int, cursor: str | None
     ) -> Page[Score]: ...
+
+    # custom prices
+    def list_model_prices(self, project_id: int) -> list[ProjectPrice]:
+        """The project's custom price periods, by model then start."""
+
+    def put_model_price(self, project_id: int, price: ProjectPrice) -> ProjectPrice:
+        """Insert a price period, or replace the one with the same model and start."""
+
+    def delete_model_prices(
+        self, project_id: int, model: str, effective_from_ns: int | None = None
+    ) -> int:
+        """Remove a model's custom periods (or one of them); the number removed."""

@@ -217,3 +217,16 @@ class MetricsResult(BaseModel):
         description="Percentiles come from logarithmic bins; each is within this relative "
         "error of the exact value."
     )
+
+
+class ProjectPrice(BaseModel):
+    """One price period a project set for a model; rates in USD per 1M tokens."""
+
+    model: str = Field(description="Lowercase model name (or alias, or provider/model).")
+    effective_from_ns: int = Field(0, description="In force from this time on; 0: always.")
+    input: float
+    output: float
+    cache_read: float | None = None
+    cache_write: float | None = None
+    reasoning: float | None = None
+    updated_ns: int = 0

@@ -13,6 +13,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from spyglass.exceptions import UnsupportedMediaType
+from spyglass.pricing import PriceTable
 from spyglass.server.auth import project_for_key
 from spyglass.server.blocking import run_blocking
 from spyglass.server.ingest.body import decode_content, read_limited
@@ -28,11 +29,11 @@ JSON = "application/json"
 
 
 def _decode(
-    body: bytes, encoding: str | None, media: str, limit: int, project_id: int
+    body: bytes, encoding: str | None, media: str, limit: int, project_id: int, prices: PriceTable
 ) -> tuple[DecodedRequest, list[SpanRow]]:
     raw = decode_content(body, encoding, limit)
     decoded = decode_protobuf(raw) if media == PROTOBUF else decode_json(raw)
-    return decoded, build_rows(project_id, decoded.spans)
+    return decoded, build_rows(project_id, decoded.spans, prices)
 
 
 def _answer(media: str, decoded: DecodedRequest) -> Response:
@@ -80,8 +81,9 @@ async def export_traces(request: Request) -> Response:
         )
     limit = state.settings.max_body_bytes
     body = await read_limited(request.stream(), headers.get("content-length"), limit)
+    prices = await state.prices.table_for(state.store, project_id)
     decoded, rows = await run_blocking(
-        _decode, body, headers.get("content-encoding"), media, limit, project_id
+        _decode, body, headers.get("content-encoding"), media, limit, project_id, prices
     )
     await asyncio.wrap_future(state.writer.submit(rows))
     return _answer(media, decoded)

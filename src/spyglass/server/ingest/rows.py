@@ -2,6 +2,11 @@
 
 This is the per-span hot path of ingest: it runs once for every span the server accepts, so it
 builds plain tuples and uses orjson rather than pydantic models.
+
+Cost: for LLM, EMBEDDING and RERANKER spans with a model and token counts, ``cost`` is
+computed from the price table (the project's custom prices over the settings file over the
+shipped list prices, see ``spyglass.pricing``) at the span's start time; when the model is not
+priced it is the provider-reported cost. ``cost_reported`` always keeps the reported one.
 """
 
 from __future__ import annotations
@@ -10,11 +15,16 @@ from typing import Any
 
 import orjson
 
+from spyglass.pricing import PriceTable, compute_cost, shipped_table
 from spyglass.semconv.mapping import map_span
 from spyglass.server.ingest.otlp_decode import DecodedSpan
 from spyglass.storage.latency import latency_bin
 
 SpanRow = tuple[Any, ...]
+
+# The kinds whose usage counts towards trace totals (storage/sql/writes.py): frameworks repeat
+# their children's usage on agent and chain spans, and pricing those would count it twice.
+_PRICED_KINDS = frozenset({"LLM", "EMBEDDING", "RERANKER"})
 
 
 def _json(value: Any) -> str | None:
@@ -35,7 +45,9 @@ def _ttft_from_events(span: DecodedSpan, start: int, end: int) -> int | None:
     return None
 
 
-def build_rows(project_id: int, spans: list[DecodedSpan]) -> list[SpanRow]:
+def build_rows(
+    project_id: int, spans: list[DecodedSpan], prices: PriceTable | None = None
+) -> list[SpanRow]:
     """Rows of a request's spans; each resource is serialised once, not once per span."""
     resource_json: dict[int, str | None] = {}
     out = []
@@ -43,17 +55,44 @@ def build_rows(project_id: int, spans: list[DecodedSpan]) -> list[SpanRow]:
         key = id(span.resource)
         if key not in resource_json:
             resource_json[key] = _json(span.resource)
-        out.append(build_row(project_id, span, resource_json[key]))
+        out.append(build_row(project_id, span, resource_json[key], prices))
     return out
 
 
 _UNSET: Any = object()
 
 
-def build_row(project_id: int, span: DecodedSpan, resource_json: str | None = _UNSET) -> SpanRow:
-    """The storage row of one span, with typed columns derived from its attributes."""
+def build_row(
+    project_id: int,
+    span: DecodedSpan,
+    resource_json: str | None = _UNSET,
+    prices: PriceTable | None = None,
+) -> SpanRow:
+    """The storage row of one span, with typed columns derived from its attributes.
+
+    ``prices`` defaults to the shipped price table.
+    """
     m = map_span(span.attributes, span.resource, span.events)
     start, end = span.start_ns, span.end_ns
+    cost = m.cost_reported
+    if (
+        m.model
+        and m.kind in _PRICED_KINDS
+        and (m.input_tokens is not None or m.output_tokens is not None)
+    ):
+        computed = compute_cost(
+            m.model,
+            m.provider,
+            m.input_tokens,
+            m.output_tokens,
+            m.cache_read_tokens,
+            m.cache_write_tokens,
+            m.reasoning_tokens,
+            start,
+            table=prices or shipped_table(),
+        )
+        if computed is not None:
+            cost = computed.total
     if end < start:
         m.notes.append("end time before start time; duration set to 0")
         end = start
@@ -87,7 +126,7 @@ def build_row(project_id: int, span: DecodedSpan, resource_json: str | None = _U
         m.cache_read_tokens,
         m.cache_write_tokens,
         m.reasoning_tokens,
-        m.cost_reported,
+        cost,
         m.cost_reported,
         m.ttft_ns,
         m.session_id,

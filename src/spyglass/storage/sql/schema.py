@@ -254,3 +254,20 @@ scores = Table(
     Index("ix_scores_project_session", "project_id", "session_id", "created_ns"),
     Index("ix_scores_project_created", "project_id", "created_ns"),
 )
+
+# A project's own prices (``PUT /api/prices/{model}``), laid over the shipped table at ingest.
+# Rates are USD per 1M tokens; effective_from_ns 0 means "since always".
+model_prices = Table(
+    "model_prices",
+    metadata,
+    Column("project_id", Integer, nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("effective_from_ns", BigInteger, nullable=False),
+    Column("input", Float, nullable=False),
+    Column("output", Float, nullable=False),
+    Column("cache_read", Float),
+    Column("cache_write", Float),
+    Column("reasoning", Float),
+    Column("updated_ns", BigInteger, nullable=False),
+    PrimaryKeyConstraint("project_id", "model", "effective_from_ns", name="pk_model_prices"),
+)

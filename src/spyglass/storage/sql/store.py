@@ -18,6 +18,7 @@ from spyglass.storage.models import (
     MetricsResult,
     Page,
     Project,
+    ProjectPrice,
     Score,
     SessionSummary,
     Span,
@@ -25,7 +26,7 @@ from spyglass.storage.models import (
     TraceSummary,
     UserSummary,
 )
-from spyglass.storage.sql import access, migrate, scores, traces
+from spyglass.storage.sql import access, migrate, prices, scores, traces
 from spyglass.storage.sql import metrics as metrics_query
 from spyglass.storage.sql.dialect import dialect_for, make_engine, open_writer
 from spyglass.storage.sql.writes import SpanWriter
@@ -163,6 +164,18 @@ class SqlStore:
         self, project_id: int, flt: ScoreFilter, limit: int, cursor: str | None
     ) -> Page[Score]:
         return scores.list_scores(self.engine, project_id, flt, limit, cursor)
+
+    # -- custom prices
+    def list_model_prices(self, project_id: int) -> list[ProjectPrice]:
+        return prices.list_model_prices(self.engine, project_id)
+
+    def put_model_price(self, project_id: int, price: ProjectPrice) -> ProjectPrice:
+        return prices.put_model_price(self.engine, self.is_sqlite, project_id, price)
+
+    def delete_model_prices(
+        self, project_id: int, model: str, effective_from_ns: int | None = None
+    ) -> int:
+        return prices.delete_model_prices(self.engine, project_id, model, effective_from_ns)
 
 
 def open_store(url: str, *, migrate_schema: bool = True) -> SqlStore:
