@@ -60,8 +60,9 @@ def langfuse_observe() -> Callable[[str, int], dict[str, Any]] | None:
         from langfuse import Langfuse, observe
     except ImportError:
         return None
-    client = Langfuse(public_key="pk", secret_key="sk", host="http://127.0.0.1:9",
-                      tracing_enabled=True)
+    client = Langfuse(
+        public_key="pk", secret_key="sk", host="http://127.0.0.1:9", tracing_enabled=True
+    )
 
     @observe()
     def handle(question: str, user: int) -> dict[str, Any]:

@@ -153,8 +153,13 @@ class DocsServer:
     def sample_env(self) -> dict[str, str]:
         # Samples that call OpenAI reach the local fake upstream: the openai package reads
         # OPENAI_BASE_URL and OPENAI_API_KEY itself, so the samples stay as users write them.
-        return {**_clean_env(self.home), "SPYGLASS_URL": self.url, "SPYGLASS_KEY": self.key,
-                "OPENAI_BASE_URL": self.openai_url, "OPENAI_API_KEY": "sk-docs"}
+        return {
+            **_clean_env(self.home),
+            "SPYGLASS_URL": self.url,
+            "SPYGLASS_KEY": self.key,
+            "OPENAI_BASE_URL": self.openai_url,
+            "OPENAI_API_KEY": "sk-docs",
+        }
 
     def get(self, path: str, **params: str) -> httpx.Response:
         return httpx.get(

@@ -12,8 +12,8 @@ ids and a clock that ticks by one millisecond per reading, so tests can assert o
 from __future__ import annotations
 
 import itertools
-import time
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 

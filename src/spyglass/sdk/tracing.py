@@ -258,17 +258,27 @@ def _wrap_gen(func: Callable[..., Any], spec: _Observed) -> Any:
         error: BaseException | None = None
         try:
             to_send: Any = None
+            to_throw: BaseException | None = None
             while True:
                 # The span is current only while the generator body runs, not between items.
                 token = otel_context.attach(ctx)
                 try:
-                    item = gen.send(to_send)
+                    if to_throw is not None:
+                        thrown, to_throw = to_throw, None
+                        item = gen.throw(thrown)
+                    else:
+                        item = gen.send(to_send)
                 except StopIteration as stop:
                     return stop.value
                 finally:
                     otel_context.detach(token)
                 items.add(item)
-                to_send = yield item
+                try:
+                    to_send = yield item
+                except GeneratorExit:
+                    raise
+                except BaseException as exc:  # throw(): the wrapped generator may handle it
+                    to_send, to_throw = None, exc
         except GeneratorExit:
             gen.close()
             raise
@@ -289,33 +299,42 @@ def _wrap_gen(func: Callable[..., Any], spec: _Observed) -> Any:
 def _wrap_async_gen(func: Callable[..., Any], spec: _Observed) -> Any:
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        if STATE.tracer is None:
-            async for item in func(*args, **kwargs):
-                yield item
-            return
-        try:
-            sp = spec.start(args, kwargs)
-        except Exception as exc:
-            report("observe", exc)
-            async for item in func(*args, **kwargs):
-                yield item
-            return
-        ctx = trace.set_span_in_context(sp)
+        # Without a span the loop still runs: asend()/athrow() must reach the wrapped generator
+        # before configure too (there is no ``yield from`` for async generators).
+        sp: Span | None = None
+        if STATE.tracer is not None:
+            try:
+                sp = spec.start(args, kwargs)
+            except Exception as exc:
+                report("observe", exc)
+        ctx = trace.set_span_in_context(sp) if sp is not None else None
         agen = func(*args, **kwargs)
         items = _Items()
         error: BaseException | None = None
         try:
             to_send: Any = None
+            to_throw: BaseException | None = None
             while True:
-                token = otel_context.attach(ctx)
+                token = otel_context.attach(ctx) if ctx is not None else None
                 try:
-                    item = await agen.asend(to_send)
+                    if to_throw is not None:
+                        thrown, to_throw = to_throw, None
+                        item = await agen.athrow(thrown)
+                    else:
+                        item = await agen.asend(to_send)
                 except StopAsyncIteration:
                     return
                 finally:
-                    otel_context.detach(token)
-                items.add(item)
-                to_send = yield item
+                    if token is not None:
+                        otel_context.detach(token)
+                if sp is not None:
+                    items.add(item)
+                try:
+                    to_send = yield item
+                except GeneratorExit:
+                    raise
+                except BaseException as exc:  # athrow(): the wrapped generator may handle it
+                    to_send, to_throw = None, exc
         except GeneratorExit:
             await agen.aclose()
             raise
@@ -323,12 +342,13 @@ def _wrap_async_gen(func: Callable[..., Any], spec: _Observed) -> Any:
             error = exc
             raise
         finally:
-            try:
-                if error is None:
-                    spec.output(sp, items.value())
-                _finish(sp, error)
-            except Exception as exc:
-                report("observe", exc)
+            if sp is not None:
+                try:
+                    if error is None:
+                        spec.output(sp, items.value())
+                    _finish(sp, error)
+                except Exception as exc:
+                    report("observe", exc)
 
     return wrapper
 

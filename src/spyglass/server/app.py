@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse
 from spyglass._version import __version__
 from spyglass.pricing import load_price_table
 from spyglass.server import errors
-from spyglass.server.api import metrics, prices, scores, sessions, traces
+from spyglass.server.api import metrics, scores, sessions, traces
+from spyglass.server.api.prices import router as prices_router
 from spyglass.server.auth import KeyCache, ProjectId
 from spyglass.server.blocking import run_blocking
 from spyglass.server.ingest import routes as ingest_routes
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(sessions.router)
     app.include_router(metrics.router)
     app.include_router(scores.router)
-    app.include_router(prices.router)
+    app.include_router(prices_router)
 
     @app.get("/healthz", tags=["health"], summary="200 when the store is reachable")
     async def healthz(request: Request) -> JSONResponse:

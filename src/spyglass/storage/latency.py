@@ -14,23 +14,25 @@ from collections.abc import Iterable, Mapping
 
 GAMMA = 1.02
 _LOG_GAMMA = math.log(GAMMA)
-# Durations at or under 1 µs all share the lowest bin: finer resolution would mean nothing
-# for LLM work.
+# Durations at or under 1 µs all share one bin below the others (``UNDER_BIN``), reported as
+# 1 µs: finer resolution would mean nothing for LLM work. Every longer duration gets a regular
+# bin whose midpoint is within 1 % of it.
 MIN_MS = 0.001
 MIN_BIN = math.floor(math.log(MIN_MS) / _LOG_GAMMA)
+UNDER_BIN = MIN_BIN - 1
 
 
 def latency_bin(duration_ns: int) -> int:
     """The bin of a duration in nanoseconds."""
     ms = duration_ns / 1e6
     if ms <= MIN_MS:
-        return MIN_BIN
+        return UNDER_BIN
     return math.floor(math.log(ms) / _LOG_GAMMA)
 
 
 def bin_value_ms(bin_index: int) -> float:
     """The representative value (geometric midpoint) of a bin, in milliseconds."""
-    if bin_index <= MIN_BIN:
+    if bin_index <= UNDER_BIN:
         return MIN_MS
     return float(GAMMA ** (bin_index + 0.5))
 

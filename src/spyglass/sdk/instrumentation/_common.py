@@ -94,7 +94,10 @@ class StreamRecorder:
         self._on_chunk = on_chunk
         self._on_end = on_end
         self._first_ns: int | None = None
-        self._start_ns = STATE.clock()
+        # Time to first token counts from the request's start (the span's), not from when the
+        # response headers arrived: the wait for them is part of what the user waits for.
+        start = getattr(sp, "start_time", None)
+        self._start_ns = start if isinstance(start, int) else STATE.clock()
         self.done = False
         OPEN_STREAMS.add(self)
 

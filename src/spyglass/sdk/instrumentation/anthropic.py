@@ -49,6 +49,8 @@ def instrument() -> None:
     patch(messages.AsyncMessages, "create", lambda f: _wrap_create(f, True), _UNDO)
     patch(messages.Messages, "stream", lambda f: _wrap_stream(f, False), _UNDO)
     patch(messages.AsyncMessages, "stream", lambda f: _wrap_stream(f, True), _UNDO)
+    patch(messages.Messages, "parse", lambda f: _wrap_create(f, False), _UNDO)
+    patch(messages.AsyncMessages, "parse", lambda f: _wrap_create(f, True), _UNDO)
 
 
 def uninstrument() -> None:
@@ -163,6 +165,14 @@ def _response_attributes(message: Any) -> dict[str, Any]:
     return attrs
 
 
+_USAGE_KEYS = (
+    "input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "output_tokens",
+)
+
+
 class _StreamState:
     """Rebuilds the message from raw stream events (message_start … message_stop)."""
 
@@ -171,13 +181,13 @@ class _StreamState:
         self.blocks: dict[int, dict[str, Any]] = {}
         self.stop: str | None = None
         self.output_tokens: int | None = None
-        self.usage: Any = None
+        self.usage: dict[str, Any] = {}
 
     def chunk(self, event: Any) -> None:
         etype = _get(event, "type")
         if etype == "message_start":
             self.message = _get(event, "message")
-            self.usage = _get(self.message, "usage")
+            self._merge_usage(_get(self.message, "usage"))
         elif etype == "content_block_start":
             block = _get(event, "content_block")
             self.blocks[_get(event, "index", 0)] = {
@@ -203,16 +213,21 @@ class _StreamState:
             usage = _get(event, "usage")
             if _get(usage, "output_tokens") is not None:
                 self.output_tokens = _get(usage, "output_tokens")
-            # Newer API versions repeat (and may update) the input counts here.
-            if _get(usage, "input_tokens") is not None:
-                self.usage = usage
+            # Newer API versions repeat (and may update) the input counts here; a count
+            # left out (None) keeps the one message_start gave, as the SDK's snapshot does.
+            self._merge_usage(usage)
+
+    def _merge_usage(self, usage: Any) -> None:
+        for key in _USAGE_KEYS:
+            if _get(usage, key) is not None:
+                self.usage[key] = _get(usage, key)
 
     def end(self, sp: Span) -> None:
         attrs: dict[str, Any] = {
             "gen_ai.response.id": _get(self.message, "id"),
             "gen_ai.response.model": _get(self.message, "model"),
             "gen_ai.response.finish_reasons": [self.stop] if self.stop else None,
-            **_usage_attrs(self.usage, self.output_tokens),
+            **_usage_attrs(self.usage or None, self.output_tokens),
         }
         if STATE.capture:
             parts: list[dict[str, Any]] = []
@@ -251,17 +266,30 @@ def _begin(kwargs: dict[str, Any], streaming: bool) -> Span | None:
 
 
 def _done(sp: Span, result: Any, *, is_async: bool, streaming: bool) -> Any:
+    """Record ``result`` (a message or a stream; None: nothing to record) and end the span,
+    or hand the stream to a recorder that ends it."""
     try:
-        if streaming and hasattr(result, "_iterator"):
+        if streaming and result is not None and hasattr(result, "_iterator"):
             state = _StreamState()
             rec = StreamRecorder(sp, state.chunk, state.end)
             return (record_async_stream if is_async else record_sync_stream)(result, rec)
-        attrs = _response_attributes(result)
-        sp.set_attributes({k: v for k, v in attrs.items() if v is not None})
+        if result is not None:
+            attrs = _response_attributes(result)
+            sp.set_attributes({k: v for k, v in attrs.items() if v is not None})
         _finish(sp, None)
     except Exception as exc:
         report("anthropic response", exc)
     return result
+
+
+def _raw(result: Any, streaming: bool) -> str | None:
+    """``with_raw_response`` / ``with_streaming_response`` answer an ``APIResponse``. Its
+    ``parse()`` caches what it returns, so parsing it here hands the caller the same (recorded)
+    message or stream: "parse" when that reads nothing the caller has not read yet, "unread"
+    for a body left for the caller to read (the span then ends without the response)."""
+    if not (hasattr(result, "http_response") and callable(getattr(result, "parse", None))):
+        return None
+    return "parse" if streaming or getattr(result, "is_closed", False) else "unread"
 
 
 def _wrap_create(original: Any, is_async: bool) -> Any:
@@ -277,7 +305,19 @@ def _wrap_create(original: Any, is_async: bool) -> Any:
             except BaseException as exc:
                 fail(sp, exc)
                 raise
-            return _done(sp, result, is_async=True, streaming=streaming)
+            body = result
+            raw = _raw(result, streaming)
+            if raw == "unread":
+                body = None
+            elif raw == "parse":
+                try:
+                    body = await result.parse()
+                except Exception as exc:
+                    _finish(sp, None)
+                    report("anthropic raw response", exc)
+                    return result
+            _done(sp, body, is_async=True, streaming=streaming)
+            return result
 
         return acreate
 
@@ -291,7 +331,19 @@ def _wrap_create(original: Any, is_async: bool) -> Any:
         except BaseException as exc:
             fail(sp, exc)
             raise
-        return _done(sp, result, is_async=False, streaming=streaming)
+        body = result
+        raw = _raw(result, streaming)
+        if raw == "unread":
+            body = None
+        elif raw == "parse":
+            try:
+                body = result.parse()
+            except Exception as exc:
+                _finish(sp, None)
+                report("anthropic raw response", exc)
+                return result
+        _done(sp, body, is_async=False, streaming=streaming)
+        return result
 
     return create
 
