@@ -33,6 +33,10 @@ from spyglass.storage.sql.writes import SpanWriter
 
 logger = logging.getLogger(__name__)
 
+# Spans written between refreshes of the planner's statistics: often enough that a fast-growing
+# table never runs long on stale numbers, rarely enough that the cost (about a second on
+# PostgreSQL at a million spans, sampled) stays a small fraction of the writing time.
+ANALYZE_EVERY_SPANS = 200_000
 # Scores shown with a trace; more are reachable through the scores API.
 TRACE_SCORES_LIMIT = 500
 
@@ -48,6 +52,7 @@ class SqlStore:
         self._writer = SpanWriter(self.dialect)
         self._writer_conn: Any = None
         self._write_lock = threading.Lock()
+        self._since_analyze = 0
 
     # -- lifecycle
     def migrate(self) -> None:
@@ -110,6 +115,26 @@ class SqlStore:
                 conn.close()
                 self._writer_conn = None
                 raise StoreError(f"writing {len(rows)} spans failed: {exc}") from exc
+            self._since_analyze += len(rows)
+            if self._since_analyze >= ANALYZE_EVERY_SPANS:
+                self._since_analyze = 0
+                self._refresh_statistics(conn)
+
+    def _refresh_statistics(self, conn: Any) -> None:
+        """Keep the planner's statistics current as tables grow.
+
+        Without them both databases pick bad plans on a table that grew fast since its last
+        analysis: PostgreSQL, before autovacuum gets to it, estimated 2,000 rows for a 300,000
+        row project and sorted the whole project for a filtered page (0.9 s instead of 5 ms).
+        """
+        try:
+            if self.is_sqlite:
+                conn.execute("PRAGMA optimize")
+            else:
+                conn.execute("ANALYZE spans, traces, span_rollups")
+                conn.commit()
+        except Exception:
+            logger.warning("refreshing planner statistics failed", exc_info=True)
 
     # -- queries
     def list_traces(
