@@ -1,5 +1,7 @@
 """Span attribute names the SDK writes (the server's mapping reads the same names)."""
 
+from spyglass.semconv.mapping import SPAN_KINDS
+
 SPAN_KIND = "spyglass.span.kind"
 INPUT = "spyglass.input"
 OUTPUT = "spyglass.output"
@@ -9,17 +11,4 @@ METADATA_PREFIX = "spyglass.metadata."
 TTFT_MS = "spyglass.ttft_ms"
 SESSION_ID = "session.id"
 USER_ID = "user.id"
-KINDS = frozenset(
-    {
-        "LLM",
-        "CHAIN",
-        "TOOL",
-        "RETRIEVER",
-        "EMBEDDING",
-        "AGENT",
-        "RERANKER",
-        "GUARDRAIL",
-        "EVALUATOR",
-        "PROMPT",
-    }
-)
+KINDS = SPAN_KINDS

@@ -31,18 +31,21 @@ from spyglass._json import dumps as _dump
 from spyglass._json import loads as _loads
 from spyglass.semconv import messages as msgs
 
-_OPENINFERENCE_KINDS = {
-    "LLM",
-    "CHAIN",
-    "TOOL",
-    "RETRIEVER",
-    "EMBEDDING",
-    "AGENT",
-    "RERANKER",
-    "GUARDRAIL",
-    "EVALUATOR",
-    "PROMPT",
-}
+# The span kinds of OpenInference, which are Spyglass's own too.
+SPAN_KINDS = frozenset(
+    {
+        "LLM",
+        "CHAIN",
+        "TOOL",
+        "RETRIEVER",
+        "EMBEDDING",
+        "AGENT",
+        "RERANKER",
+        "GUARDRAIL",
+        "EVALUATOR",
+        "PROMPT",
+    }
+)
 _TRACELOOP_KINDS = {"workflow": "CHAIN", "task": "CHAIN", "agent": "AGENT", "tool": "TOOL"}
 _GENAI_OPERATION_KINDS = {
     "chat": "LLM",
@@ -259,7 +262,7 @@ def _kind(attrs: dict[str, Any], notes: list[str]) -> str:
     raw = attrs.get("openinference.span.kind") or attrs.get("spyglass.span.kind")
     if isinstance(raw, str):
         upper = raw.upper()
-        if upper in _OPENINFERENCE_KINDS:
+        if upper in SPAN_KINDS:
             return upper
         notes.append(f"unknown span kind {raw!r}")
     raw = attrs.get("traceloop.span.kind")

@@ -18,6 +18,15 @@ from spyglass.sdk.tracing import _finish
 Patch = tuple[Any, str, Any]
 
 
+def field(obj: Any, key: str, default: Any = None) -> Any:
+    """A field of a client library's response model, or of a plain dict (requests are dicts)."""
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
 def patch(owner: Any, attr: str, make: Callable[[Any], Any], undo: list[Patch]) -> None:
     """Replace ``owner.attr`` by ``make(original)``; remember how to put it back."""
     original = getattr(owner, attr)

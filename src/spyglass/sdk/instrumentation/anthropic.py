@@ -30,6 +30,9 @@ from spyglass.sdk.instrumentation._common import (
     start_llm_span,
     unpatch,
 )
+from spyglass.sdk.instrumentation._common import (
+    field as _get,
+)
 from spyglass.sdk.tracing import _finish
 
 _UNDO: list[Patch] = []
@@ -55,14 +58,6 @@ def instrument() -> None:
 
 def uninstrument() -> None:
     unpatch(_UNDO)
-
-
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
 
 
 def _block_parts(content: Any) -> list[dict[str, Any]]:

@@ -30,6 +30,9 @@ from spyglass.sdk.instrumentation._common import (
     start_llm_span,
     unpatch,
 )
+from spyglass.sdk.instrumentation._common import (
+    field as _get,
+)
 from spyglass.sdk.tracing import _finish
 
 _UNDO: list[Patch] = []
@@ -64,15 +67,6 @@ def _patch_pair(sync_cls: Any, async_cls: Any, call_type: type[_Call]) -> None:
 
 def uninstrument() -> None:
     unpatch(_UNDO)
-
-
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    """A field of an SDK model or a plain dict."""
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
 
 
 def _text(content: Any) -> str | None:
