@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from spyglass.storage.sql import store as store_module
 from spyglass.storage.sql.store import SqlStore
 from tests.otlp_rows import sample_rows
 
@@ -13,7 +12,7 @@ from tests.otlp_rows import sample_rows
 def test_statistics_are_refreshed_after_enough_spans(
     store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "ANALYZE_EVERY_SPANS", 50)
+    monkeypatch.setattr(store, "_analyze_after", 50)  # the store exists already
     pid = store.create_project("main").id
     rows = sample_rows(pid, 40)
     assert len(rows) >= 50
