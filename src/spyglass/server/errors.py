@@ -32,8 +32,10 @@ def install(app: FastAPI) -> None:
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
         for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
-            problems.append(f"{where}: {err.get('msg', 'invalid')}")
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            # Our own validators' messages are sentences already; pydantic prefixes them.
+            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            problems.append(f"{where}: {msg}" if where else msg)
         return error_response(400, "bad_request", "; ".join(problems))
 
     @app.exception_handler(StarletteHTTPException)
