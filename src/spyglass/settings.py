@@ -89,6 +89,15 @@ REGISTRY: tuple[Setting, ...] = (
         "commit's disk sync; smaller ones answer sooner.",
     ),
     Setting(
+        "ingest_processes",
+        "SPYGLASS_INGEST_PROCESSES",
+        int,
+        0,
+        "Processes that decode OTLP requests beside the server process. 0 decodes in the "
+        "server's worker threads. Decoding holds Python's GIL, so on a machine with cores to "
+        "spare a process or two raises ingest throughput.",
+    ),
+    Setting(
         "key_cache_seconds",
         "SPYGLASS_KEY_CACHE_SECONDS",
         float,

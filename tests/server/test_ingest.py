@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from google.protobuf import json_format
@@ -10,7 +11,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tests.server.harness import Api, span_ids
+from spyglass.storage.sql.store import SqlStore
+from tests.server.harness import Api, bearer, running_app, span_ids
 from tests.server.otlp import (
     JSON,
     PROTOBUF,
@@ -138,3 +140,19 @@ async def test_empty_request_is_accepted(api: Api) -> None:
     resp = await api.ingest(b"{}", media=JSON)
     assert resp.status_code == 200
     assert resp.json() == {}
+
+
+async def test_decode_processes_store_the_same_rows(sqlite_store: SqlStore, tmp_path: Path) -> None:
+    # With ingest_processes the decoding runs in a spawned process; what is stored, and the
+    # errors a bad body gets, must not change.
+    key = sqlite_store.create_key("alpha").secret
+    async with running_app(sqlite_store, tmp_path, ingest_processes=1) as client:
+        api = Api(client, sqlite_store, key, key)
+        await api.ingest_ok(to_protobuf(chat_trace(1, tags=["a"])))
+        span = await api.get_json(f"/api/traces/{tid(1)}/spans/{sid(1, 2)}")
+        assert (span["model"], span["total_tokens"]) == ("gpt-4o-mini", 120)
+        bad = await client.post(
+            "/v1/traces", content=b"\x0a\xff", headers={**bearer(key), "Content-Type": PROTOBUF}
+        )
+        assert bad.status_code == 400
+        assert "protobuf" in bad.json()["error"]["message"]

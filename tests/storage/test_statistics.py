@@ -20,7 +20,11 @@ def test_statistics_are_refreshed_after_enough_spans(
     if store.is_sqlite:
         return  # PRAGMA optimize decides for itself; it must just not fail the write
     with store.engine.connect() as conn:
-        analyzed = conn.execute(text(
-            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
-        )).scalars().all()
+        analyzed = (
+            conn.execute(
+                text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+            )
+            .scalars()
+            .all()
+        )
     assert {"spans", "traces", "span_rollups"} <= set(analyzed)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -49,16 +51,28 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             batch_spans=settings.writer_batch_spans,
         )
         writer.start()
+        decode_pool = (
+            ProcessPoolExecutor(
+                max_workers=settings.ingest_processes,
+                # spawn: the server already runs threads, which fork would copy mid-flight.
+                mp_context=multiprocessing.get_context("spawn"),
+            )
+            if settings.ingest_processes > 0
+            else None
+        )
         app.state.spyglass = AppState(
             settings=settings,
             store=the_store,
             writer=writer,
             key_cache=KeyCache(settings.key_cache_seconds),
             prices=ProjectPrices(price_table),
+            decode_pool=decode_pool,
         )
         try:
             yield
         finally:
+            if decode_pool is not None:
+                decode_pool.shutdown(wait=True, cancel_futures=True)
             await run_blocking(writer.close)
             if store is None:
                 the_store.close()
@@ -103,11 +117,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     async def server_stats(request: Request, _project_id: ProjectId) -> dict[str, object]:
         state: AppState = request.app.state.spyglass
+        cpu, rss = await run_blocking(_process_tree_usage)
         return {
             "version": __version__,
             "database": "sqlite" if state.store.is_sqlite else "postgresql",
-            "cpu_seconds": time.process_time(),
-            "rss_bytes": _rss_bytes(),
+            # With decode processes, their CPU and memory count as the server's.
+            "cpu_seconds": cpu,
+            "rss_bytes": rss,
             "written_spans": state.writer.written_spans,
             "queued_spans": state.writer.queued_spans,
         }
@@ -115,10 +131,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-def _rss_bytes() -> int | None:
-    """Current resident memory of this process (Linux), for benchmarks and operators."""
+def _process_tree_usage() -> tuple[float, int | None]:
+    """CPU seconds and resident bytes of this process and its children (the decode
+    processes), read from /proc; (process CPU, None) where /proc is not available."""
     try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        return None
+        pids = [os.getpid()]
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as fh:
+                pids.extend(int(p) for p in fh.read().split())
+        cpu = 0.0
+        rss = 0
+        ticks = os.sysconf("SC_CLK_TCK")
+        page = os.sysconf("SC_PAGE_SIZE")
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / ticks
+            with open(f"/proc/{pid}/statm") as fh:
+                rss += int(fh.read().split()[1]) * page
+    except (OSError, ValueError, IndexError):
+        return time.process_time(), None
+    return cpu, rss

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,3 +30,5 @@ class AppState:
     writer: IngestWriter
     key_cache: KeyCache
     prices: ProjectPrices
+    # Processes that decode request bodies (setting ``ingest_processes``); None: worker threads.
+    decode_pool: Executor | None = None

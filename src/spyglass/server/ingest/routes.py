@@ -17,7 +17,7 @@ from spyglass.pricing import PriceTable
 from spyglass.server.auth import project_for_key
 from spyglass.server.blocking import run_blocking
 from spyglass.server.ingest.body import decode_content, read_limited
-from spyglass.server.ingest.otlp_decode import DecodedRequest, decode_json, decode_protobuf
+from spyglass.server.ingest.otlp_decode import decode_json, decode_protobuf
 from spyglass.server.ingest.rows import SpanRow, build_rows
 from spyglass.server.state import AppState
 
@@ -28,27 +28,29 @@ PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 
 
-def _decode(
+def decode_request(
     body: bytes, encoding: str | None, media: str, limit: int, project_id: int, prices: PriceTable
-) -> tuple[DecodedRequest, list[SpanRow]]:
+) -> tuple[int, list[str], list[SpanRow]]:
+    """Body bytes to storage rows: the CPU-heavy part of ingest, run in a worker thread or a
+    decode process. Returns the rejected span count, the reasons, and the rows."""
     raw = decode_content(body, encoding, limit)
     decoded = decode_protobuf(raw) if media == PROTOBUF else decode_json(raw)
-    return decoded, build_rows(project_id, decoded.spans, prices)
+    return decoded.rejected, decoded.reasons, build_rows(project_id, decoded.spans, prices)
 
 
-def _answer(media: str, decoded: DecodedRequest) -> Response:
-    message = "; ".join(decoded.reasons)
+def _answer(media: str, rejected: int, reasons: list[str]) -> Response:
+    message = "; ".join(reasons)
     if media == PROTOBUF:
         resp = ExportTraceServiceResponse()
-        if decoded.rejected:
+        if rejected:
             resp.partial_success.CopyFrom(
-                ExportTracePartialSuccess(rejected_spans=decoded.rejected, error_message=message)
+                ExportTracePartialSuccess(rejected_spans=rejected, error_message=message)
             )
         return Response(resp.SerializeToString(), media_type=PROTOBUF)
     body: dict[str, object] = {}
-    if decoded.rejected:
+    if rejected:
         # int64 fields are decimal strings in the OTLP JSON mapping.
-        body["partialSuccess"] = {"rejectedSpans": str(decoded.rejected), "errorMessage": message}
+        body["partialSuccess"] = {"rejectedSpans": str(rejected), "errorMessage": message}
     return Response(orjson.dumps(body), media_type=JSON)
 
 
@@ -82,8 +84,12 @@ async def export_traces(request: Request) -> Response:
     limit = state.settings.max_body_bytes
     body = await read_limited(request.stream(), headers.get("content-length"), limit)
     prices = await state.prices.table_for(state.store, project_id)
-    decoded, rows = await run_blocking(
-        _decode, body, headers.get("content-encoding"), media, limit, project_id, prices
-    )
+    args = (body, headers.get("content-encoding"), media, limit, project_id, prices)
+    if state.decode_pool is not None:
+        rejected, reasons, rows = await asyncio.get_running_loop().run_in_executor(
+            state.decode_pool, decode_request, *args
+        )
+    else:
+        rejected, reasons, rows = await run_blocking(decode_request, *args)
     await asyncio.wrap_future(state.writer.submit(rows))
-    return _answer(media, decoded)
+    return _answer(media, rejected, reasons)
