@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.server.harness import Api
@@ -39,3 +41,16 @@ async def test_docs_page_loads(api: Api) -> None:
     assert resp.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in resp.text
     assert "swagger" in resp.text.lower()
+
+
+async def test_docs_page_works_offline(api: Api) -> None:
+    # Every asset the page loads is served by Spyglass itself: no CDN, no network.
+    html = (await api.client.get("/docs")).text
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", html)
+    assert assets, html
+    for url in assets:
+        assert url.startswith("/static/"), f"/docs loads {url} from outside the server"
+        resp = await api.client.get(url)
+        assert resp.status_code == 200, url
+        assert len(resp.content) > 500, url  # real files, not error pages
+    assert "cdn" not in html.lower()

@@ -9,9 +9,12 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from spyglass._version import __version__
 from spyglass.pricing import load_price_table
@@ -30,6 +33,7 @@ from spyglass.storage.models import Project
 from spyglass.storage.sql.store import open_store
 
 logger = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -84,8 +88,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         "`/healthz` needs an API key (`Authorization: Bearer <key>` or `x-api-key`), and only "
         "sees the data of that key's project.",
         lifespan=lifespan,
+        # /docs is served below from vendored files: FastAPI's default loads them from a CDN,
+        # which an offline install cannot reach.
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Spyglass API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
     app.include_router(ingest_routes.router)
     app.include_router(traces.router)
     app.include_router(sessions.router)
