@@ -390,8 +390,8 @@ def test_update_trace_and_update_span(spyglass_capture: Capture) -> None:
         "user.id": "user-7",
         "session.id": "sess-1",
         "spyglass.tags": ("beta", "eu"),
-        # update_span's metadata replaces update_trace's on the same span.
-        "spyglass.metadata": '{"step": 1}',
+        # update_span's metadata adds to update_trace's on the same span.
+        "spyglass.metadata": '{"plan": "pro", "seats": 3, "step": 1}',
         "custom.flag": True,
     }
 

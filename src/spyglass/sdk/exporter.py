@@ -17,6 +17,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 
 import httpx
@@ -104,6 +105,19 @@ def _retry_after(header: str | None, default: float) -> float:
         return default
 
 
+# Live instances: one fork hook, registered once, restarts their threads in a child process.
+# (A hook per instance would keep every instance ever configured alive.)
+_LIVE: weakref.WeakSet[BatchProcessor] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for instance in list(_LIVE):
+        instance._reset()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class BatchProcessor(SpanProcessor):
     """A bounded queue of finished spans drained by one background thread."""
 
@@ -115,7 +129,7 @@ class BatchProcessor(SpanProcessor):
         self._reported_lost = 0
         self._stopping = False
         self._reset()
-        os.register_at_fork(after_in_child=self._reset)
+        _LIVE.add(self)
 
     def _reset(self) -> None:
         # Also the child's start after fork: the parent's thread does not exist there and its

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from typing import Any
 
 import httpx
@@ -22,6 +23,19 @@ MAX_QUEUED_SCORES = 10_000
 RETRIES = 3
 
 
+# Live instances: one fork hook, registered once, restarts their threads in a child process.
+# (A hook per instance would keep every instance ever configured alive.)
+_LIVE: weakref.WeakSet[ScoreSender] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for instance in list(_LIVE):
+        instance._reset()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class ScoreSender:
     def __init__(self, endpoint: str, api_key: str, timeout_s: float) -> None:
         self._url = endpoint.rstrip("/") + "/api/scores"
@@ -30,7 +44,7 @@ class ScoreSender:
         self.dropped = 0
         self._closing = False
         self._reset()
-        os.register_at_fork(after_in_child=self._reset)
+        _LIVE.add(self)
 
     def _reset(self) -> None:
         self._cond = threading.Condition()

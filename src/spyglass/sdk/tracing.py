@@ -438,9 +438,25 @@ def _update(
     if output is not _NOT_GIVEN and STATE.capture:
         _set_output(sp, output)
     if metadata:
-        sp.set_attribute(names.METADATA, json.dumps(dict(metadata), default=repr))
+        _merge_metadata(sp, metadata)
     if attributes:
         sp.set_attributes(dict(attributes))
+
+
+def _merge_metadata(sp: Span, metadata: Mapping[str, Any]) -> None:
+    """Add keys to the span's metadata: later calls add to earlier ones, same keys replace."""
+    merged: dict[str, Any] = {}
+    existing = getattr(sp, "attributes", None) or {}
+    raw = existing.get(names.METADATA)
+    if isinstance(raw, str):
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict):
+            merged.update(loaded)
+    merged.update(metadata)
+    sp.set_attribute(names.METADATA, json.dumps(merged, default=repr))
 
 
 def _current() -> Span | None:
@@ -497,7 +513,7 @@ def update_trace(
     if tags:
         sp.set_attribute(names.TAGS, [str(t) for t in tags])
     if metadata:
-        sp.set_attribute(names.METADATA, json.dumps(dict(metadata), default=repr))
+        _merge_metadata(sp, metadata)
 
 
 def current_trace_id() -> str | None:

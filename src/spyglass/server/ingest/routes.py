@@ -62,6 +62,9 @@ def _answer(media: str, rejected: int, reasons: list[str]) -> Response:
     "`application/json` (OTLP JSON mapping), optionally with `Content-Encoding: gzip`. A 2xx "
     "answer means every accepted span is committed. 503 with `Retry-After` when the ingest "
     "queue is full.",
+    # The key is read from the headers directly (no dependency on the hot path); this only
+    # tells /docs and the OpenAPI document that the route needs one.
+    openapi_extra={"security": [{"HTTPBearer": []}, {"APIKeyHeader": []}]},
     responses={
         400: {"description": "malformed body"},
         401: {"description": "bad API key"},
