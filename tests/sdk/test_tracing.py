@@ -676,3 +676,18 @@ def test_async_generator_athrow_and_asend_reach_the_wrapped_generator(
     received.clear()
     asyncio.run(main())  # and the same before configure
     assert received == ["hello", "caught"]
+
+
+def test_instrumenting_a_library_that_is_not_installed_is_a_quiet_false(
+    spyglass_capture: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("openai", "anthropic") else real_find_spec(name, *a),
+    )
+    assert spyglass.instrument_openai() is False
+    assert spyglass.instrument_anthropic() is False

@@ -36,6 +36,8 @@ EXPORT_BATCH = 512
 EXPORT_INTERVAL_S = 1.0
 # Retries of one batch before it is dropped (and counted): 0.5 + 1 + 2 + 4 + 8 s of backoff.
 MAX_RETRIES = 5
+# How long shutdown (at interpreter exit) waits for queued spans to be delivered.
+SHUTDOWN_FLUSH_MS = 5_000
 RETRYABLE = frozenset({408, 429, 502, 503, 504})
 
 
@@ -211,9 +213,11 @@ class BatchProcessor(SpanProcessor):
         return True
 
     def shutdown(self) -> None:
-        self.force_flush(5_000)
+        # At most ~5 s at interpreter exit, even with the server down: flush what can go,
+        # then stop the exporter first so a retry's backoff wait ends at once.
+        self.force_flush(SHUTDOWN_FLUSH_MS)
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        self._thread.join(5.0)
         self._exporter.shutdown()
+        self._thread.join(1.0)

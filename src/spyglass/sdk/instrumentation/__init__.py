@@ -8,6 +8,7 @@ installed never imports it.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from spyglass.sdk._safe import safe
 from spyglass.sdk._state import STATE
@@ -17,10 +18,9 @@ from spyglass.sdk._state import STATE
 def instrument_openai() -> bool:
     """Trace every chat.completions, completions, responses and embeddings call of ``openai``
     (sync, async and streaming). Returns False when ``openai`` is not installed."""
-    try:
-        _openai = importlib.import_module("spyglass.sdk.instrumentation.openai")
-    except ImportError:  # openai itself is not installed
+    if importlib.util.find_spec("openai") is None:
         return False
+    _openai = importlib.import_module("spyglass.sdk.instrumentation.openai")
     if "openai" not in STATE.instrumented:
         _openai.instrument()
         STATE.instrumented["openai"] = _openai.uninstrument
@@ -31,10 +31,9 @@ def instrument_openai() -> bool:
 def instrument_anthropic() -> bool:
     """Trace every ``messages.create`` / ``messages.stream`` call of ``anthropic`` (sync, async
     and streaming). Returns False when ``anthropic`` is not installed."""
-    try:
-        _anthropic = importlib.import_module("spyglass.sdk.instrumentation.anthropic")
-    except ImportError:  # anthropic itself is not installed
+    if importlib.util.find_spec("anthropic") is None:
         return False
+    _anthropic = importlib.import_module("spyglass.sdk.instrumentation.anthropic")
     if "anthropic" not in STATE.instrumented:
         _anthropic.instrument()
         STATE.instrumented["anthropic"] = _anthropic.uninstrument
