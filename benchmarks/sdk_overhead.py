@@ -60,9 +60,16 @@ def langfuse_observe() -> Callable[[str, int], dict[str, Any]] | None:
         from langfuse import Langfuse, observe
     except ImportError:
         return None
-    client = Langfuse(
-        public_key="pk", secret_key="sk", host="http://127.0.0.1:9", tracing_enabled=True
-    )
+    kwargs: dict[str, Any] = {
+        "public_key": "pk",
+        "secret_key": "sk",
+        "host": "http://127.0.0.1:9",
+        "tracing_enabled": True,
+    }
+    try:  # Langfuse 3+ takes an exporter: give it the same no-network one as the others
+        client = Langfuse(**kwargs, span_exporter=NoExport())
+    except TypeError:
+        client = Langfuse(**kwargs)
 
     @observe()
     def handle(question: str, user: int) -> dict[str, Any]:
