@@ -157,6 +157,9 @@ class DocsServer:
             **_clean_env(self.home),
             "SPYGLASS_URL": self.url,
             "SPYGLASS_KEY": self.key,
+            # The SDK's own settings, as a user of the SDK quickstart sets them.
+            "SPYGLASS_ENDPOINT": self.url,
+            "SPYGLASS_API_KEY": self.key,
             "OPENAI_BASE_URL": self.openai_url,
             "OPENAI_API_KEY": "sk-docs",
         }
