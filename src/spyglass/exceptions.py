@@ -4,6 +4,9 @@
 
     SpyglassError
      ├── ConfigError            a setting has a value that cannot be used
+     │    └── PolicyError       a guard policy or check configuration is invalid
+     ├── CheckError             a check could not run (timeout, crash, missing extra)
+     ├── GuardBlocked           a guard policy blocked an input or output; carries ``result``
      ├── StoreError             the database failed or is unreachable
      │    └── MigrationError    the schema could not be brought up to date
      └── ApiError               an HTTP answer other than 2xx; carries ``status`` and ``code``
@@ -27,6 +30,26 @@ class SpyglassError(Exception):
 
 class ConfigError(SpyglassError):
     """A setting has a value that cannot be used."""
+
+
+class PolicyError(ConfigError):
+    """A guard policy, a check's parameters or a check name cannot be used."""
+
+
+class CheckError(SpyglassError):
+    """A check could not produce a verdict: it timed out, crashed, or needs a missing extra."""
+
+
+class GuardBlocked(SpyglassError):
+    """A guard policy blocked a text. ``result`` is the :class:`spyglass.guard.GuardResult`.
+
+    The message names the checks that blocked, never the text itself (it may hold the very
+    secret the guard stopped).
+    """
+
+    def __init__(self, message: str, result: object) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class StoreError(SpyglassError):
