@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from spyglass.cli.guard import guard_app
 from spyglass.exceptions import SpyglassError
 from spyglass.settings import Settings, load_settings
 from spyglass.storage.sql.store import SqlStore, open_store
@@ -28,6 +29,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+app.add_typer(guard_app, name="guard")
 
 console = Console()
 err = Console(stderr=True)
