@@ -37,7 +37,9 @@ class EmailCheck(Check):
     name = "test-email"
 
     def evaluate(self, text: str, context: CheckContext) -> Verdict:
-        found = tuple(Finding(m.start(), m.end(), "EMAIL", m.group()) for m in _EMAIL.finditer(text))
+        found = tuple(
+            Finding(m.start(), m.end(), "EMAIL", m.group()) for m in _EMAIL.finditer(text)
+        )
         return Verdict(score=1.0 if found else 0.0, findings=found)
 
 

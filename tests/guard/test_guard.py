@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from spyglass.checks import create_check
 from spyglass.exceptions import GuardBlocked, PolicyError
 from spyglass.guard import Action, Guard, GuardResult, Policy, Rule, Stage, Vault
-from spyglass.checks import create_check
 from spyglass.testing import Capture
 from tests.guard.fakes import AsyncCheck, BlockingCheck
 
