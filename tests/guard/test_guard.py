@@ -222,6 +222,7 @@ def test_a_blocked_run_is_recorded_as_a_guardrail_span_without_the_text(
     assert attrs["spyglass.span.kind"] == "GUARDRAIL"
     meta = json.loads(str(attrs["spyglass.metadata"]))
     assert meta["guard.blocked"] is True and meta["guard.actions"] == ["block", "redact"]
+    assert list(attrs["spyglass.tags"]) == ["guard:block", "guard:redact"]  # type: ignore[arg-type]
     results = json.loads(str(attrs["spyglass.guard.results"]))
     assert [(r["rule"], r["taken"], r["entities"]) for r in results] == [
         ("test-email", "redact", ["EMAIL"]),

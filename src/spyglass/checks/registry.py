@@ -34,6 +34,7 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "spyglass.checks.toxicity",
     "spyglass.checks.topics",
     "spyglass.checks.format",
+    "spyglass.checks.language",
 )
 ENTRY_POINT_GROUP = "spyglass.checks"
 

@@ -1,7 +1,7 @@
 """Recording guard runs: a GUARDRAIL span per run and one ``guard`` score per check.
 
-The span carries what the guard decided (policy, stage, blocked, actions) in its metadata so
-traces can be filtered on it, and the per-check outcomes as JSON in ``spyglass.guard.results``.
+The span carries what the guard decided (policy, stage, blocked, actions) in its metadata, a
+``guard:<action>`` tag per action taken so traces can be filtered on it, and the per-check outcomes as JSON in ``spyglass.guard.results``.
 It never carries the raw text: a guard exists because that text may hold a secret. The span's
 input is the text *after* redaction, and nothing at all when the run blocked.
 
@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from spyglass.sdk import names
 from spyglass.sdk._safe import report
 from spyglass.sdk._state import STATE
 from spyglass.sdk.feedback import score
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 RESULTS_ATTRIBUTE = "spyglass.guard.results"
 SCORE_PREFIX = "guard."
+TAG_PREFIX = "guard:"
 
 
 class _Recorder:
@@ -66,9 +68,13 @@ def _record(handle: SpanHandle, result: GuardResult) -> None:
     }
     if result.reason:
         metadata["guard.reason"] = result.reason
+    attributes: dict[str, Any] = {RESULTS_ATTRIBUTE: json.dumps(outcomes)}
+    if result.actions:
+        # Tags unite into the trace's tags: GET /api/traces?tag=guard:block finds the blocks.
+        attributes[names.TAGS] = [f"{TAG_PREFIX}{action}" for action in result.actions]
     handle.update(
         metadata=metadata,
-        attributes={RESULTS_ATTRIBUTE: json.dumps(outcomes)},
+        attributes=attributes,
         **({} if result.blocked else {"output": result.text}),
     )
     trace_id, span_id = current_trace_id(), current_span_id()
