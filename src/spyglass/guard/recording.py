@@ -1,9 +1,10 @@
 """Recording guard runs: a GUARDRAIL span per run and one ``guard`` score per check.
 
 The span carries what the guard decided (policy, stage, blocked, actions) in its metadata, a
-``guard:<action>`` tag per action taken so traces can be filtered on it, and the per-check outcomes as JSON in ``spyglass.guard.results``.
-It never carries the raw text: a guard exists because that text may hold a secret. The span's
-input is the text *after* redaction, and nothing at all when the run blocked.
+``guard:<action>`` tag per action taken so traces can be filtered on it, and the per-check
+outcomes as JSON in ``spyglass.guard.results``. It never carries the raw text: a guard exists
+because that text may hold a secret. The span's output is the text *after* redaction, and
+nothing at all when the run blocked.
 
 Without ``spyglass.configure()`` every function here is a no-op, so a guard works the same
 with or without a server.
