@@ -49,6 +49,17 @@ KB = 1024
 SIZES = (1, 10)
 # 1 KB runs are short: more of them steady the median; 10 KB runs need fewer.
 REPEATS_PER_SIZE = {1: 1.0, 10: 0.25}
+# Checks that need parameters get a realistic set; the rest run with their defaults.
+PARAMS: dict[str, dict[str, object]] = {
+    "banned-topics": {"builtin": ["politics", "medical-advice", "legal-advice", "gambling"]},
+    "competitors": {"names": {"Globex": ["Globex Corp"], "Initech": [], "Umbrella": []}},
+    "json-schema": {"schema": {"type": "object", "required": ["answer"]}},
+    "language": {"allowed": ["en"]},
+    "length": {"max_chars": 4000, "max_words": 800},
+    "regex": {"pattern": r"\bACME-\d{4,}\b", "mode": "forbid"},
+    "token-limit": {"max_tokens": 4000},
+}
+MODEL_BACKED = frozenset({"language"})
 _BASELINE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -101,8 +112,8 @@ def main() -> None:
         if name.startswith("test-"):
             continue
         try:
-            check = create_check(name)
-        except Exception as exc:  # a check that needs parameters (e.g. a schema) is skipped
+            check = create_check(name, **PARAMS.get(name, {}))
+        except Exception as exc:  # e.g. the language extra is not installed
             print(f"{name:<22} skipped: {exc}")
             continue
         row = {}
@@ -125,14 +136,16 @@ def main() -> None:
         policies[policy] = {"p50_ms": round(p50, 3), "p95_ms": round(p95, 3)}
         print(f"policy {policy:<16} on 2 KB: p50 {p50:.3f} ms, p95 {p95:.3f} ms")
 
-    worst = max((max(r.values()) for r in results.values()), default=0.0)
+    # The goal is for the pattern-based core checks; `language` runs a model from an extra.
+    pattern_based = [r for name, r in results.items() if name not in MODEL_BACKED]
+    worst = max((max(r.values()) for r in pattern_based), default=0.0)
     print(
         json.dumps(
             {
                 "checks": results,
                 "baseline_regex_ms_per_kb": {f"{k}kb": round(v, 4) for k, v in baseline.items()},
                 "policies_2kb": policies,
-                "worst_check_ms_per_kb": worst,
+                "worst_pattern_check_ms_per_kb": worst,
                 "input_default_p95_ms": policies["input-default"]["p95_ms"],
             }
         )
