@@ -110,7 +110,7 @@ def test_retries_then_errors_are_counted_as_infrastructure(tmp_path: Path) -> No
             raise ConnectionError("upstream down")
         if n < 3:
             raise TimeoutError("slow")
-        return q.split()[-1]
+        return q.rsplit(maxsplit=1)[-1]
 
     run = evaluate(
         flaky, data(4), [Exact()], retries=2, backoff_s=0, evals_dir=tmp_path, progress=False

@@ -35,6 +35,9 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "spyglass.checks.topics",
     "spyglass.checks.format",
     "spyglass.checks.language",
+    "spyglass.checks.judge",
+    # Evaluation metrics are checks too (a check is a check); they live with the evals.
+    "spyglass.evals.metrics",
 )
 ENTRY_POINT_GROUP = "spyglass.checks"
 

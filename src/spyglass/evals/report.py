@@ -58,16 +58,29 @@ def render_run(summary: RunSummary, fmt: str = "markdown") -> str:
     return "\n".join(_run_lines(summary))
 
 
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "< 0.0001" if value < 0.0001 else f"{value:.4f}"
+
+
+def _effect(c: stats.Comparison) -> str:
+    """Cohen's d_z for scores; the odds ratio of the discordant pairs for pass/fail."""
+    if c.effect_size is None:
+        return "-"
+    return f"OR {c.effect_size:.2f}" if c.kind == "binary" else f"d_z {c.effect_size:.2f}"
+
+
 def _comparison_lines(comparisons: Sequence[stats.Comparison]) -> list[str]:
     lines = [
-        "| check | baseline | candidate | Δ | 95 % CI of Δ | p (adj.) | effect | MDE | verdict |",
+        "| check | baseline | candidate | Δ | 95 % CI of Δ | p (adj.) | effect size | MDE | verdict |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for c in comparisons:
         lines.append(
             f"| {c.metric} | {_num(c.mean_a)} | {_num(c.mean_b)} | {_num(c.diff)} "
-            f"| {_interval(c.ci_low, c.ci_high)} | {_num(c.p_adjusted, 4)} "
-            f"| {_num(c.effect_size)} | {_num(c.mde)} | {_VERDICT_MARK.get(c.verdict, c.verdict)} |"
+            f"| {_interval(c.ci_low, c.ci_high)} | {_p(c.p_adjusted)} "
+            f"| {_effect(c)} | {_num(c.mde)} | {_VERDICT_MARK.get(c.verdict, c.verdict)} |"
         )
     lines.append("")
     lines.append(
