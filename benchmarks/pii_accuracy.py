@@ -4,9 +4,15 @@ Each line is ``{"text": ..., "spans": [{"start", "end", "entity"}]}``. A predict
 true positive when its entity equals a gold span's and the two overlap by at least half of
 their union (character IoU >= 0.5); each gold span matches at most one prediction (greedy,
 best IoU first). Unmatched predictions are false positives, unmatched gold spans false
-negatives. Prints a table per entity and overall, then one JSON line.
+negatives. Prints a table per entity and overall, the first misses (FN) and false positives
+(FP) to read, then one JSON line.
 
-    python benchmarks/pii_accuracy.py [--data benchmarks/data/pii_spans.jsonl] [--errors 10]
+Two data sets: ``data/pii_spans.jsonl`` (the default) and ``data/pii_faker.jsonl``, made from
+Faker values; rows of the latter carry a ``split``, and ``--split holdout`` scores only the
+held-back templates (tune the check on ``--split tune``, read ``holdout`` at the end).
+
+    python benchmarks/pii_accuracy.py [--data benchmarks/data/pii_faker.jsonl]
+        [--split all|tune|holdout] [--errors 30]
 """
 
 from __future__ import annotations
@@ -66,9 +72,17 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--errors", type=int, default=0, help="print up to N misses of each kind")
+    ap.add_argument(
+        "--split",
+        choices=("all", "tune", "holdout"),
+        default="all",
+        help="only the rows of this split (rows without one count as tune)",
+    )
+    ap.add_argument("--errors", type=int, default=30, help="print up to N errors of each kind")
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
+    if args.split != "all":
+        rows = [row for row in rows if row.get("split", "tune") == args.split]
     check = PII()
     counts: dict[str, Counter[str]] = {}
     errors: list[str] = []
@@ -96,12 +110,15 @@ def main() -> None:
     p, r, f = prf(total["tp"], total["fp"], total["fn"])
     print(f"{'overall':<15}{total['tp'] + total['fn']:>6}{total['tp'] + total['fp']:>6}"
           f"{p:>8.3f}{r:>8.3f}{f:>8.3f}")  # fmt: skip
-    if args.errors:
-        for kind in ("FP", "FN"):
-            for line in [e for e in errors if e.startswith(kind)][: args.errors]:
+    for kind in ("FN", "FP"):
+        lines = [e for e in errors if e.startswith(kind)]
+        if lines and args.errors:
+            print(f"-- {kind}: first {min(len(lines), args.errors)} of {len(lines)}")
+            for line in lines[: args.errors]:
                 print(line)
     out = {
         "data": args.data.name,
+        "split": args.split,
         "rows": len(rows),
         "match": f"same entity and character IoU >= {MIN_IOU}",
         "precision": round(p, 4),

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "spyglass"
-LOWER = ("sdk", "semconv", "pricing", "checks", "guard", "evals", "prompts")
+LOWER = ("sdk", "semconv", "pricing", "checks", "guard", "evals", "prompts", "llm")
 UPPER = ("spyglass.server", "spyglass.storage", "spyglass.gateway", "spyglass.cli")
 
 

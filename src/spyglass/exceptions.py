@@ -6,6 +6,7 @@
      ├── ConfigError            a setting has a value that cannot be used
      │    └── PolicyError       a guard policy or check configuration is invalid
      ├── CheckError             a check could not run (timeout, crash, missing extra)
+     │    └── LLMError          a model endpoint failed; carries ``status``
      ├── GuardBlocked           a guard policy blocked an input or output; carries ``result``
      ├── StoreError             the database failed or is unreachable
      │    └── MigrationError    the schema could not be brought up to date
@@ -38,6 +39,17 @@ class PolicyError(ConfigError):
 
 class CheckError(SpyglassError):
     """A check could not produce a verdict: it timed out, crashed, or needs a missing extra."""
+
+
+class LLMError(CheckError):
+    """The model endpoint failed: HTTP error after retries, timeout, unreachable, no key.
+
+    ``status`` is the HTTP status when the endpoint answered, else None.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class GuardBlocked(SpyglassError):

@@ -111,7 +111,14 @@ REGISTRY: tuple[Setting, ...] = (
         _bool,
         True,
         "On the first start of an empty store, create project 'default' and print an API "
-        "key for it.",
+        "key for it, and a web UI admin account (admin@localhost) with a random password.",
+    ),
+    Setting(
+        "login_days",
+        "SPYGLASS_LOGIN_DAYS",
+        float,
+        14.0,
+        "How long a web UI login lasts before the person has to log in again.",
     ),
     Setting("log_level", "SPYGLASS_LOG_LEVEL", str, "info", "Log level of the server."),
     Setting(
@@ -197,6 +204,54 @@ REGISTRY: tuple[Setting, ...] = (
         10.0,
         "SDK: time limit of one export request to the server.",
     ),
+    # Evaluation: LLM judges and their answer cache (in the app or the eval runner)
+    Setting(
+        "judge_model",
+        "SPYGLASS_JUDGE_MODEL",
+        str,
+        "gpt-4o-mini",
+        "Model of the LLM-judge checks (llm-rubric, faithfulness, ...) when a check does "
+        "not name one.",
+    ),
+    Setting(
+        "judge_base_url",
+        "SPYGLASS_JUDGE_BASE_URL",
+        str,
+        "",
+        "Base URL of the OpenAI-compatible endpoint the judges call (e.g. "
+        "http://localhost:11434/v1). Empty: the openai package's default (OPENAI_BASE_URL, "
+        "else api.openai.com).",
+    ),
+    Setting(
+        "judge_api_key",
+        "SPYGLASS_JUDGE_API_KEY",
+        str,
+        "",
+        "API key for the judge endpoint. Empty: the openai package's OPENAI_API_KEY.",
+    ),
+    Setting(
+        "llm_cache",
+        "SPYGLASS_LLM_CACHE",
+        _bool,
+        True,
+        "Cache LLM answers (judges, evaluations) by content, so re-running an unchanged "
+        "experiment makes no model calls. Off: every call goes to the model.",
+    ),
+    Setting(
+        "llm_cache_path",
+        "SPYGLASS_LLM_CACHE_PATH",
+        str,
+        "",
+        "SQLite file of the LLM answer cache. Empty: $SPYGLASS_HOME/cache/llm.sqlite.",
+    ),
+    Setting(
+        "evals_dir",
+        "SPYGLASS_EVALS_DIR",
+        str,
+        "",
+        "Directory of evaluation runs (one folder per run: run.json and results.jsonl). "
+        "Empty: $SPYGLASS_HOME/evals.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}
@@ -224,6 +279,18 @@ class Settings:
         if url:
             return url
         return f"sqlite:///{self.home_path / 'spyglass.db'}"
+
+    @property
+    def resolved_llm_cache_path(self) -> Path:
+        path = str(self._values["llm_cache_path"])
+        if path:
+            return Path(path).expanduser()
+        return self.home_path / "cache" / "llm.sqlite"
+
+    @property
+    def resolved_evals_dir(self) -> Path:
+        path = str(self._values["evals_dir"])
+        return Path(path).expanduser() if path else self.home_path / "evals"
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)

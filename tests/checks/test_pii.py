@@ -46,7 +46,34 @@ def luhn_complete(body: str) -> str:
         ("India +91 98765 43210", "PHONE", "+91 98765 43210"),
         ("toll free 1-800-555-0199", "PHONE", "1-800-555-0199"),
         ("0049 30 12345678 (Zentrale)", "PHONE", "0049 30 12345678"),
+        # Layout classes found by the Faker benchmark (benchmarks/data/pii_faker.jsonl).
+        ("call (746)915-8443 today", "PHONE", "(746)915-8443"),
+        ("desk +1-746-915-8443x0341", "PHONE", "+1-746-915-8443x0341"),
+        ("from abroad dial 001-746-915-8443", "PHONE", "001-746-915-8443"),
+        ("Office +44(0)115 4960914", "PHONE", "+44(0)115 4960914"),
+        ("Emergency contact: Gilbert (+33 (0)5 45 45 75 51)", "PHONE", "+33 (0)5 45 45 75 51"),
+        ("Lithuania +(370) 87789328", "PHONE", "+(370) 87789328"),
+        ("Ring (0161) 4960066 for sales", "PHONE", "(0161) 4960066"),
+        ("Kyara ((351) 244467081) paid", "PHONE", "(351) 244467081"),
+        ("São Paulo (11) 91234-5678", "PHONE", "(11) 91234-5678"),
+        ("Mobile:(02).2985.1650", "PHONE", "(02).2985.1650"),
+        ("You can reach me on 0488.105.099 if needed", "PHONE", "0488.105.099"),
+        ("Luiz | Fonseca | 35 3000-2188", "PHONE", "35 3000-2188"),
+        ("Nikola (07751 59289 728) paid", "PHONE", "07751 59289 728"),
+        ("best number to get me is 03478/59757461", "PHONE", "03478/59757461"),
+        ("Bangkok 0 2916 1461", "PHONE", "0 2916 1461"),
+        ("Moscow 8 (495) 123-45-67", "PHONE", "8 (495) 123-45-67"),
+        ("Questions? 7465158443", "PHONE", "7465158443"),
+        ("Fax: 057219798", "PHONE", "057219798"),
+        ("callback requested at 0747055884.", "PHONE", "0747055884"),
+        ("Caller ID 770-431-1631x19680, duration 12s", "PHONE", "770-431-1631x19680"),
+        ("Agent: and the account?\nCustomer: (338)713-4710", "PHONE", "(338)713-4710"),
         ("card 4111 1111 1111 1111 exp 12/25", "CREDIT_CARD", "4111 1111 1111 1111"),
+        ("paid with 060452916715 yesterday", "CREDIT_CARD", "060452916715"),
+        ("maestro 5018 6109 0469", "CREDIT_CARD", "5018 6109 0469"),
+        ("card 575383236404 on file", "CREDIT_CARD", "575383236404"),
+        ("JCB 3592036636466502", "CREDIT_CARD", "3592036636466502"),
+        ("visa 4163 239 347 562", "CREDIT_CARD", "4163 239 347 562"),
         ("amex 3782-822463-10005.", "CREDIT_CARD", "3782-822463-10005"),
         ("mc 5555555555554444", "CREDIT_CARD", "5555555555554444"),
         ("IBAN: DE89 3704 0044 0532 0130 00 thanks", "IBAN", "DE89 3704 0044 0532 0130 00"),
@@ -111,6 +138,15 @@ def test_finds_entity_with_exact_span(text: str, entity: str, value: str) -> Non
         "broadcast ff:ff:ff:ff:ff:ff",
         "std::vector and a::b in C++",
         "ratio 3.14159265358979 and 1e10",
+        "Call back re: order 5190330506 after 07:40.",
+        "Package 3478409489867119 weighed 5.7 kg",
+        'ua="Mozilla/5.0 (Windows NT 5.2; rv:1.9.2.20) Gecko/20100101" via Chrome/10.0.0.1',
+        "Call ID 921421702734 closed, SLA 25 hours.",
+        "Your policy 001363224 renews on 31.05.2027",
+        '{"order_id": "001-4750956-7173693", "id": "5235213253"}',
+        "code 6456327263255 is an EAN-13, not a 13-digit Visa",
+        "population 12.345.678 people",
+        "We saw 575383236404 yesterday.",
     ],
 )
 def test_hard_negatives(text: str) -> None:
@@ -123,6 +159,16 @@ def test_hard_negatives(text: str) -> None:
 )
 def test_context_entities_need_their_word(text: str, entity: str) -> None:
     assert entity not in {e for e, _ in spans(text)}  # it may still read as a phone number
+
+
+def test_number_after_an_email_reads_as_a_contact_phone() -> None:
+    text = "Nathalie,nb@example.org,0362524341,Paris"
+    assert spans(text) == [("EMAIL", "nb@example.org"), ("PHONE", "0362524341")]
+
+
+def test_weak_phone_layouts_need_a_phone_word() -> None:
+    assert spans("Pedro 937 810 049 ok") == []
+    assert spans("Pedro, phone 937 810 049") == [("PHONE", "937 810 049")]
 
 
 def test_verdict_score_label_and_explanation() -> None:

@@ -5,7 +5,9 @@ wrapped around it) against this server, so what we ingest is exactly what the
 instrumentors emit for real traffic, without any network access.
 
 Only what the tests need is implemented: ``POST /v1/chat/completions``
-(plain, SSE-streamed, tool calls) and ``POST /v1/embeddings``.
+(plain, SSE-streamed, tool calls) and ``POST /v1/embeddings``. A test that needs a
+different answer per request sets ``Script.handler`` (like httpx's ``MockTransport``):
+it sees each chat request body and returns the reply text or a :class:`Reply`.
 """
 
 from __future__ import annotations
@@ -16,16 +18,30 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-__all__ = ["FakeOpenAI", "RecordedRequest", "Script"]
+__all__ = ["FakeOpenAI", "RecordedRequest", "Reply", "Script"]
 
 DEFAULT_REPLY = "Hello! The telescope is focused and ready."
 DEFAULT_TOOL_ARGUMENTS = '{"location": "Paris, France", "unit": "celsius"}'
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted chat answer from ``Script.handler``.
+
+    A ``status`` other than 200 answers with OpenAI's error body, ``content`` being the error
+    message. ``logprobs`` becomes ``choices[0].logprobs.content`` (OpenAI's token list).
+    """
+
+    content: str = DEFAULT_REPLY
+    status: int = 200
+    logprobs: list[dict[str, Any]] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,6 +68,11 @@ class Script:
     # When set, the next requests fail with this HTTP status and an OpenAI error body.
     error_status: int | None = None
     error_message: str = "The model `does-not-exist` does not exist."
+    # Extra headers of error answers, e.g. {"retry-after-ms": "1"} so SDK retries do not wait.
+    error_headers: dict[str, str] = field(default_factory=dict)
+    # When set, answers each non-streaming chat completion without tools: called with the
+    # request body, returns the reply text or a Reply (which may be an error).
+    handler: Callable[[dict[str, Any]], str | Reply] | None = None
 
     def usage(self) -> dict[str, Any]:
         """OpenAI's ``usage`` object for a chat completion."""
@@ -92,6 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"  # keep-alive like the real API; SSE uses chunked encoding
     timeout = 10  # idle keep-alive connections do not pin handler threads forever
+    # Headers and body go out in separate writes; with Nagle's algorithm the body then waits
+    # for the client's delayed ACK (about 40 ms a request on Linux).
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -116,7 +140,19 @@ class _Handler(BaseHTTPRequestHandler):
                         "code": "model_not_found",
                     }
                 },
+                script.error_headers,
             )
+        elif (
+            self.path == "/v1/chat/completions"
+            and script.handler is not None
+            and not body.get("stream")
+            and not body.get("tools")
+        ):
+            try:
+                answer = script.handler(body)
+            except Exception as exc:  # a test's bug: answer 500 instead of dropping the socket
+                answer = Reply(content=f"fake handler raised {exc!r}", status=500)
+            self._send_handled(body, script, answer)
         elif self.path == "/v1/chat/completions":
             if body.get("stream"):
                 self._send_sse(_chat_chunks(body, script))
@@ -137,16 +173,37 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
 
+    def _send_handled(self, body: dict[str, Any], script: Script, answer: str | Reply) -> None:
+        reply = answer if isinstance(answer, Reply) else Reply(content=answer)
+        if reply.status != 200:
+            error = {
+                "message": reply.content,
+                "type": "invalid_request_error" if reply.status < 500 else "server_error",
+                "param": None,
+                "code": None,
+            }
+            self._send_json(reply.status, {"error": error}, reply.headers)
+            return
+        payload = _chat_completion(body, script)
+        payload["choices"][0]["message"]["content"] = reply.content
+        if reply.logprobs is not None:
+            payload["choices"][0]["logprobs"] = {"content": reply.logprobs, "refusal": None}
+        self._send_json(200, payload, reply.headers)
+
     def _common_headers(self) -> None:
         self.send_header("x-request-id", f"req_{uuid.uuid4().hex}")
         self.send_header("openai-processing-ms", "42")
         self.send_header("openai-version", "2020-10-01")
 
-    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+    def _send_json(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self._common_headers()
         self.end_headers()
         self.wfile.write(data)

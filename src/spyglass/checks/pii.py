@@ -7,15 +7,18 @@ false positives down, so an entity without a strong checksum asks for a context 
 entity         validator                                                              score
 ============== ===================================================================== =====
 EMAIL          local@domain, a dotted domain whose last label is 2+ letters           0.90
-PHONE          ``+``/``00`` with a real E.164 country code and 8-15 digits; or a      0.55-
-               national layout: NANP ``(555) 123-4567``/``555-123-4567``/``1-800-...``, 0.90
-               trunk-0 numbers in groups (UK ``020 7946 0958``, DE ``030 12345678``,
-               FR ``01 23 45 67 89``), IN mobile ``98765 43210``; bare digit runs and
-               7-8 digit locals only next to a phone word. Dates, times, versions, IPs,
-               prices and numbers after "order"/"invoice"/"tracking"/... are rejected
-CREDIT_CARD    13-19 digits, one separator kind in 3-6 digit groups, Luhn and a       0.95
-               known IIN (Visa, Mastercard 51-55/2221-2720, Amex, Discover, JCB,
-               Diners, Maestro, UnionPay, Mir)
+PHONE          by layout (:mod:`spyglass.checks._phone`): ``+``/``00`` and a real      0.5-
+               E.164 country code; NANP ``(746)915-8443``, ``746.915.8443``; an area  0.9
+               code in parentheses; trunk-0 numbers grouped by spaces, dashes, dots
+               or a slash (``020 7946 0958``, ``01 23 45 67 89``, ``0488.105.099``);
+               extensions ``x341``; ten bare digits with a valid NANP area and
+               exchange; weaker layouts (``555-1234``, 8-12 bare digits) only after
+               a phone word. Dates, times, versions, IPs, amounts and numbers right
+               after "order", "invoice", "tracking", "policy", "#"... are rejected
+CREDIT_CARD    12-19 digits, one separator kind in 3-6 digit groups, Luhn and a      0.95
+               known IIN with a length it issues (Visa 13/16/19, Amex 15,
+               Mastercard 51-55/2221-2720 16, Discover, JCB, Diners, Maestro 12-19,
+               UnionPay, Mir); 12 digits only with a Maestro IIN
 IBAN           country code, the country's IBAN length, ISO 7064 mod-97 (upper case,  0.95
                spaces every 4 allowed)
 US_SSN         ``AAA-GG-SSSS``, area not 000/666/900-999, group not 00, serial not    0.85
@@ -37,7 +40,8 @@ DATE_OF_BIRTH  a date (ISO, d/m/y, "14 March 1985", "March 14, 1985") right afte
 IP addresses: loopback (127.0.0.0/8, ``::1``), unspecified (``0.0.0.0``, ``::``) and
 netmasks (``255.255.255.0``) identify no one and are not reported; private ranges are, since
 they map a network. A dotted quad right after "version", "ver", "release" or "build" is a
-version string, not an address.
+version string, not an address; so is one right after "rv:" or a product name and a slash
+(``Firefox/1.9.2.20`` in a user agent).
 
 Not covered: person names, street addresses and organisations need named-entity recognition,
 which the core install does not ship (an optional ML extra may add them). Ethereum addresses
@@ -60,6 +64,7 @@ from spyglass.checks._findings import (
     select,
     summarize,
 )
+from spyglass.checks._phone import id_word_before, phones
 from spyglass.checks.base import Check, CheckContext, CheckResult, Finding, Verdict
 from spyglass.checks.registry import register
 
@@ -78,10 +83,29 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-_CARD_IIN = re.compile(
-    r"4|5[1-5]|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)|220[0-4]|3[47]|3(?:0[0-5]|09|[68])"
-    r"|35(?:2[89]|[3-8]\d)|6(?:011|4[4-9]|5|2|7)|5[06-9]|2131|1800"
+# Issuer prefixes (IIN) and the card lengths each issues. Faker and real issuers alike print
+# JCB numbers with any 35xx prefix, Maestro from 12 digits up.
+_CARD_BRANDS: tuple[tuple[re.Pattern[str], range], ...] = (
+    (re.compile(r"4"), range(13, 20, 3)),  # Visa: 13, 16, 19
+    (re.compile(r"3[47]"), range(15, 16)),  # American Express
+    (re.compile(r"5[1-5]|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)"), range(16, 17)),  # MC
+    (re.compile(r"3(?:0[0-5]|095|[689])"), range(14, 20)),  # Diners Club
+    (re.compile(r"35"), range(16, 20)),  # JCB
+    (re.compile(r"2131|1800"), range(15, 16)),  # JCB, 15 digits
+    (re.compile(r"6(?:011|4[4-9]|5)"), range(16, 20)),  # Discover
+    (re.compile(r"62"), range(16, 20)),  # UnionPay
+    (re.compile(r"220[0-4]"), range(16, 20)),  # Mir
+    (re.compile(r"5018|5020|5038|5893|6304|6390|6759|676[1-3]|0604"), range(12, 20)),  # Maestro
+    (re.compile(r"5[06-9]|6[37]"), range(12, 20)),  # other Maestro ranges
 )
+_MAESTRO_IIN = _CARD_BRANDS[-2][0]
+#: Twelve digits are a card only with a named Maestro IIN; with another prefix of the Maestro
+#: ranges (50, 56-58, 63, 67) they also need a card word before them.
+_SHORT_CARD = 12
+
+
+def _card_brand_ok(digits: str) -> bool:
+    return any(p.match(digits) and len(digits) in lengths for p, lengths in _CARD_BRANDS)
 
 
 def _iban_ok(code: str) -> bool:
@@ -139,109 +163,7 @@ _MARGIN = 24
 
 _EMAIL_LOCAL = re.compile(r"(?<![\w.%+\-])[\w.%+\-]{1,64}\Z")
 _EMAIL_DOMAIN = re.compile(r"[^\W_][\w\-]{0,62}(?:\.[\w\-]{1,63}){1,8}")
-_PHONE = re.compile(
-    r"[(+0-9](?<![\w+@.\-/][(+0-9])(?:(?<=\()\+?[0-9]|(?<=\+)[0-9]|(?<=[0-9]))"
-    r"(?:[0-9 \t\u00a0()\-/]|\.(?![ \t])){3,24}[0-9]"
-    r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*[0-9]{1,6})?(?![\w@])"
-)
-#: Prefixes of an over-long phone run tried before giving up on it.
-_PHONE_SPLITS = 3
-#: A prefix must score this without context: weak formats inside a longer run (a declined
-#: card "4964 9860 1921 6418") are too often something else.
-_PHONE_SPLIT_MIN_SCORE = 0.7
-_DIGIT_RUN = re.compile(r"[0-9]+")
-_IBAN_HEAD = re.compile(r"[a-z]{2}[0-9]{2}(?: [0-9a-z]{4})+ \Z")
-_PHONE_SPACING = frozenset("0123456789 ()\t\u00a0")
-_PHONE_EXT = re.compile(r"[ \t]*(?:x|ext\.?|extension)[ \t]*[0-9]{1,6}$")
-_PHONE_WORDS = re.compile(
-    r"\b(?:phone|tel|telephone|mobile|mob|cell|call|calls|fax|whatsapp|sms|text|dial|ring"
-    r"|contact|reach|hotline|helpline|ph|landline)\b"
-)
-_NOT_PHONE_WORDS = re.compile(
-    r"(?:\b(?:order|invoice|ticket|tracking|ref|reference|account|acct|isbn|sku|serial|case"
-    r"|po|id|version|build|zip|postcode|iban|card|ssn|nhs|sin|transaction|txn|booking"
-    r"|confirmation|amount|total|price|balance)\b|[#$€£¥])[^\n]{0,12}$"
-)
-_DATE_LIKE = re.compile(
-    r"(?:[0-9]{4}[-./ ][0-9]{1,2}[-./ ][0-9]{1,2}|[0-9]{1,2}[-./ ][0-9]{1,2}[-./ ]"
-    r"(?:[0-9]{4}|[0-9]{2}))(?:[^0-9]|$)"
-)
-_YEAR_FIRST = re.compile(r"(?:19|20)[0-9]{2}[^0-9][0-9]{1,2}[^0-9]")
-_TWO_DIGIT_CC = frozenset(
-    [
-        "20",
-        "27",
-        "30",
-        "31",
-        "32",
-        "33",
-        "34",
-        "36",
-        "39",
-        "40",
-        "41",
-        "43",
-        "44",
-        "45",
-        "46",
-        "47",
-        "48",
-        "49",
-        "51",
-        "52",
-        "53",
-        "54",
-        "55",
-        "56",
-        "57",
-        "58",
-        "60",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "66",
-        "81",
-        "82",
-        "84",
-        "86",
-        "90",
-        "91",
-        "92",
-        "93",
-        "94",
-        "95",
-        "98",
-    ]
-)
-_THREE_DIGIT_CC_PREFIX = frozenset(
-    [
-        "21",
-        "22",
-        "23",
-        "24",
-        "25",
-        "26",
-        "29",
-        "35",
-        "37",
-        "38",
-        "42",
-        "50",
-        "59",
-        "67",
-        "68",
-        "69",
-        "85",
-        "87",
-        "88",
-        "96",
-        "97",
-        "99",
-    ]
-)
-_CARD = re.compile(r"[0-9](?<![\w\-.][0-9])(?:[ \-]?[0-9]){12,18}(?![\w\-]|\.[0-9])")
+_CARD = re.compile(r"[0-9](?<![\w\-.][0-9])(?:[ \-]?[0-9]){11,18}(?![\w\-]|\.[0-9])")
 _CARD_WORDS = re.compile(r"\b(?:card|visa|master ?card|amex|discover|cc|credit|debit)\b")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}")
 _IBAN_LENGTHS = {
@@ -350,7 +272,8 @@ _IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
     r"(?![\w:])"
 )
-_VERSION_WORDS = re.compile(r"\b(?:version|ver|release|build|v)\.?\s*$")
+# A dotted quad after these is a version: "version 1.2.3.4", "rv:1.9.2.20", "Chrome/1.2.3.4".
+_VERSION_WORDS = re.compile(r"(?:\b(?:version|ver|release|build|v)\.?\s*|\brv:|[a-z]/)$")
 _NETMASK_OCTETS = frozenset({"0", "128", "192", "224", "240", "248", "252", "254", "255"})
 # Anchored on the first separator (a rare character) with the first pair in a lookbehind.
 _MAC = re.compile(
@@ -429,127 +352,7 @@ def _emails(text: str, lower: str, windows: _Windows) -> Iterator[_Hit]:
             yield start, domain.start() + len(".".join(labels)), "EMAIL", 0.9
 
 
-def _country_code_length(national: str) -> int:
-    """Digits in the E.164 country code that starts ``national`` (0 when none is assigned)."""
-    if national[:1] in ("1", "7"):
-        return 1
-    if national[:2] in _TWO_DIGIT_CC:
-        return 2
-    return 3 if national[:2] in _THREE_DIGIT_CC_PREFIX else 0
-
-
-def _intl_ok(core: str, digits: str, sizes: list[int]) -> bool:
-    national = digits[2:] if core.lstrip("(").startswith("00") else digits
-    cc = _country_code_length(national) if national[:1] not in ("", "0") else 0
-    if not cc:
-        return False
-    rest = national[cc:]
-    if "(0)" in core.replace(" ", "") and rest.startswith("0"):
-        rest = rest[1:]
-    return 7 <= cc + len(rest) <= 15 and len(rest) >= 6 and max(sizes) <= 12
-
-
-def _national_score(core: str, digits: str, sizes: list[int]) -> tuple[float, bool]:
-    """(score, needs a phone word nearby) for a number without a country code."""
-    n, paren = len(digits), core.startswith("(")
-    if sizes == [3, 2, 4]:
-        return 0.0, False  # the shape of a US SSN
-    if sizes == [3, 3, 4] or (sizes == [1, 3, 3, 4] and digits[0] == "1"):
-        nanp = digits[-10] in "23456789" and digits[-7] in "23456789"
-        return (0.8 if nanp or paren else 0.7), False
-    if paren and sizes == [3, 7]:
-        return 0.75, False
-    trunk = digits[0] == "0" and digits[1] != "0"
-    if trunk and 9 <= n <= 12 and len(sizes) >= 2 and min(sizes) >= 2 and 2 <= sizes[0] <= 6:
-        return 0.7, False
-    if sizes == [5, 5] and digits[0] in "6789":
-        return 0.6, False
-    if (
-        (len(sizes) == 1 and n in (10, 11))
-        or (sizes in ([3, 4], [4, 4]) and digits[0] != "0")
-        or (len(sizes) >= 2 and 8 <= n <= 12 and min(sizes) >= 2)
-    ):
-        return 0.55, True
-    return 0.0, False
-
-
-def _phone_score(lower: str, start: int, core: str, intl: bool) -> float:
-    groups = _DIGIT_RUN.findall(core)
-    digits = "".join(groups)
-    if not 7 <= len(digits) <= 17:
-        return 0.0
-    sizes = [len(g) for g in groups]
-    seps = set(core) - _PHONE_SPACING
-    if "/" in seps and (len(seps) > 1 or core.count("/") > 1):
-        return 0.0
-    if (not intl and _DATE_LIKE.fullmatch(core + " ")) or _YEAR_FIRST.match(core):
-        return 0.0  # dates and timestamps
-    if intl:
-        score, needs_context = (0.8 if _intl_ok(core, digits, sizes) else 0.0), False
-    elif "." in seps and sizes not in ([3, 3, 4], [2, 2, 2, 2, 2], [1, 3, 3, 4]):
-        return 0.0  # versions, IPs, decimals
-    else:
-        score, needs_context = _national_score(core, digits, sizes)
-    if not score:
-        return 0.0
-    if context_before(lower, start, _PHONE_WORDS):
-        return score + 0.1
-    if needs_context or (not intl and context_before(lower, start, _NOT_PHONE_WORDS)):
-        return 0.0
-    return score
-
-
-def _phone_at(lower: str, start: int, cand: str) -> tuple[int, float] | None:
-    """(start, score) of the phone number ``cand`` found at ``start``, or None."""
-    ext = _PHONE_EXT.search(cand)
-    core = cand[: ext.start()] if ext else cand
-    if core.count("(") != core.count(")"):
-        if not (core.startswith("(") and core.count("(") == 1):
-            return None
-        core, start = core[1:], start + 1
-    if ")" in core and core.index(")") < (core.index("(") if "(" in core else 0):
-        return None
-    if _IBAN_HEAD.search(lower, max(0, start - 40), start):
-        return None  # the tail of an IBAN written in groups
-    stripped = core.lstrip("(")
-    intl = stripped.startswith("+") or stripped.startswith("00")
-    score = _phone_score(lower, start, core, intl)
-    return (start, round(min(score, 0.9), 2)) if score > 0 else None
-
-
-def _phones(text: str, lower: str, windows: _Windows) -> Iterator[_Hit]:
-    for w_start, w_end in windows:
-        pos = w_start
-        while (m := _PHONE.search(text, pos, w_end)) is not None:
-            cand = m.group()
-            found = _phone_at(lower, m.start(), cand)
-            end = m.end()
-            # Retrying parts of a failed run only pays when it has phone punctuation; a long run
-            # of spaced digits then costs one validation per 26 characters.
-            punctuated = found is None and " " in cand and any(c in "-.()/" for c in cand)
-            if punctuated:
-                # Two numbers separated by a space read as one run: try the longest prefixes
-                # (a few only, so that a long run of spaced digits stays linear), keeping
-                # only formats that stand without a phone word nearby.
-                cuts = [i for i, ch in enumerate(cand) if ch == " " and cand[i - 1].isdigit()]
-                for cut in cuts[::-1][:_PHONE_SPLITS]:
-                    if 7 <= sum(map(str.isdigit, cand[:cut])) <= 15:
-                        found = _phone_at(lower, m.start(), cand[:cut])
-                        if found is not None and found[1] >= _PHONE_SPLIT_MIN_SCORE:
-                            end = m.start() + cut
-                            break
-                        found = None
-            if found is not None:
-                yield found[0], end, "PHONE", found[1]
-                pos = end
-                continue
-            # "Order 12345 555-123-4567": the number may start after the first space.
-            space = cand.find(" ")
-            retry = punctuated and sum(map(str.isdigit, cand[space:])) >= 7
-            pos = m.start() + space if retry else end
-
-
-def _card_at(text: str, start: int, cand: str) -> int:
+def _card_at(text: str, start: int, cand: str, card_word: bool) -> int:
     """The length of the card number that starts ``cand``, or 0."""
     seps = set(cand) - set("0123456789")
     if len(seps) > 1:
@@ -561,7 +364,9 @@ def _card_at(text: str, start: int, cand: str) -> int:
         digits = "".join(parts[:k])
         if seps and (min(len(p) for p in parts[:k]) < 3 or max(len(p) for p in parts[:k]) > 6):
             continue
-        valid = 13 <= len(digits) <= 19 and luhn_ok(digits) and _CARD_IIN.match(digits)
+        if len(digits) == _SHORT_CARD and not card_word and not _MAESTRO_IIN.match(digits):
+            continue
+        valid = _SHORT_CARD <= len(digits) <= 19 and luhn_ok(digits) and _card_brand_ok(digits)
         if valid and len(set(digits)) > 1:
             return len(parts[:k]) - 1 + len(digits)
     return 0
@@ -569,12 +374,9 @@ def _card_at(text: str, start: int, cand: str) -> int:
 
 def _cards(text: str, lower: str, windows: _Windows) -> Iterator[_Hit]:
     for m in _in_windows(_CARD, text, windows):
-        length = _card_at(text, m.start(), m.group())
-        if not length:
-            continue
-        if context_before(lower, m.start(), _NOT_PHONE_WORDS) and not context_before(
-            lower, m.start(), _CARD_WORDS
-        ):
+        card_word = context_before(lower, m.start(), _CARD_WORDS)
+        length = _card_at(text, m.start(), m.group(), card_word)
+        if not length or (not card_word and id_word_before(lower, m.start())):
             continue
         yield m.start(), m.start() + length, "CREDIT_CARD", 0.95
 
@@ -720,7 +522,7 @@ _DETECTORS: tuple[tuple[_Detector, tuple[str, ...]], ...] = (
     (_wallets, ("CRYPTO",)),
     (_births, ("DATE_OF_BIRTH",)),
     (_emails, ("EMAIL",)),
-    (_phones, ("PHONE",)),
+    (phones, ("PHONE",)),
     (_ips, ("IP_ADDRESS",)),
     (_macs, ("MAC_ADDRESS",)),
 )

@@ -54,7 +54,7 @@ English identifiers rarely reach 3.0 without also being one class of letters.
 
 Not reported, to keep false positives down: placeholders (``<your-api-key>``, ``xxxx``,
 ``changeme``, ``${API_KEY}``, ``sk-...``, ``YOUR_TOKEN_HERE``, AWS's documented
-``...EXAMPLE`` keys), code references (``os.environ["X"]``, ``settings.SECRET``), values of
+``...EXAMPLE`` keys), code references (``process.env.X``, ``settings.SECRET``), values of
 keys that only mention a secret (``token_count``, ``max_tokens``, ``secret_name``,
 ``public_key``), and bare high-entropy strings (UUIDs, git SHAs, hashes) that no key names
 as a secret.

@@ -73,7 +73,8 @@ def _effect(c: stats.Comparison) -> str:
 
 def _comparison_lines(comparisons: Sequence[stats.Comparison]) -> list[str]:
     lines = [
-        "| check | baseline | candidate | Δ | 95 % CI of Δ | p (adj.) | effect size | MDE | verdict |",
+        "| check | baseline | candidate | Δ | 95 % CI of Δ | p (adj.) | effect size | MDE "
+        "| verdict |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for c in comparisons:
