@@ -13,7 +13,18 @@ from spyglass.storage.sql import migrate, schema
 from spyglass.storage.sql.dialect import dialect_for, make_engine
 from spyglass.storage.sql.store import open_store
 
-TABLES = {"projects", "api_keys", "spans", "traces", "span_rollups", "scores", "model_prices"}
+TABLES = {
+    "projects",
+    "api_keys",
+    "spans",
+    "traces",
+    "span_rollups",
+    "scores",
+    "model_prices",
+    "accounts",
+    "account_projects",
+    "login_sessions",
+}
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Commands: server, demo, projects, keys, db."""
+"""Commands: server, demo, projects, keys, users, db."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from spyglass.cli.eval import eval_app
 from spyglass.cli.guard import guard_app
+from spyglass.cli.users import users_app
 from spyglass.exceptions import SpyglassError
 from spyglass.settings import Settings, load_settings
 from spyglass.storage.sql.store import SqlStore, open_store
@@ -29,7 +31,9 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 app.add_typer(guard_app, name="guard")
+app.add_typer(eval_app, name="eval")
 
 console = Console()
 err = Console(stderr=True)

@@ -46,6 +46,7 @@ def run_demo(settings: Settings, n_traces: int, exit_after: bool) -> None:
             progress.update(task, completed=min(n_traces, sent // 4))
     console.print(
         f"Sent {sent} spans ({n_traces} traces) to Spyglass.\n"
+        f"  Web UI:   {base}/   (accounts: `spyglass users create`)\n"
         f"  API:      {base}/api/traces   (docs: {base}/docs)\n"
         f"  API key:  [bold green]{key}[/]\n"
         f"  Try:      curl -H 'Authorization: Bearer {key}' '{base}/api/traces?limit=5'\n"

@@ -16,18 +16,28 @@ console = Console(stderr=True, soft_wrap=True)
 
 
 def prepare_store(settings: Settings) -> tuple[SqlStore, str | None]:
-    """Open and migrate the store; on first start create the default project and key."""
+    """Open and migrate the store; on first start create the default project, a key and a
+    web UI admin, and print how to use them (once: only hashes are kept)."""
     store = open_store(settings.resolved_database_url)
     secret = None
     if settings.bootstrap:
         created = bootstrap(store)
         if created is not None:
-            secret = created.secret
+            secret = created.key.secret
             console.print(
-                f"First start: created project [bold]{created.info.project}[/] and API key\n"
-                f"  [bold green]{created.secret}[/]\n"
+                f"First start: created project [bold]{created.key.info.project}[/] and API key\n"
+                f"  [bold green]{secret}[/]\n"
                 "Store it now: it is not shown again (make more with `spyglass keys create`)."
             )
+            if created.admin_email:
+                console.print(
+                    f"Web UI: http://{settings.host}:{settings.port}/  log in as "
+                    f"[bold]{created.admin_email}[/] with password "
+                    f"[bold green]{created.admin_password}[/]\n"
+                    "Shown once. Change it with `spyglass users password --email "
+                    f"{created.admin_email} --password-stdin`; add people with "
+                    "`spyglass users create`."
+                )
     return store, secret
 
 

@@ -27,6 +27,7 @@ from spyglass.server.ingest import routes as ingest_routes
 from spyglass.server.ingest.writer import IngestWriter
 from spyglass.server.prices import ProjectPrices
 from spyglass.server.state import AppState
+from spyglass.server.ui import install as install_ui
 from spyglass.settings import Settings, load_settings
 from spyglass.storage.base import Store
 from spyglass.storage.models import Project
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         version=__version__,
         description="OTLP trace ingest and the query API of Spyglass. Every route except "
         "`/healthz` needs an API key (`Authorization: Bearer <key>` or `x-api-key`), and only "
-        "sees the data of that key's project.",
+        "sees the data of that key's project. The web UI at `/` uses logins instead.",
         lifespan=lifespan,
         # /docs is served below from vendored files: FastAPI's default loads them from a CDN,
         # which an offline install cannot reach.
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "queued_spans": state.writer.queued_spans,
         }
 
+    # Last: the UI's catch-all HTML error handlers wrap the JSON ones installed above.
+    install_ui(app)
     return app
 
 

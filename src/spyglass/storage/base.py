@@ -12,8 +12,11 @@ from typing import Any, Protocol
 
 from spyglass.storage.filters import MetricsQuery, ScoreFilter, TraceFilter
 from spyglass.storage.models import (
+    Account,
+    AccountLogin,
     ApiKeyInfo,
     CreatedKey,
+    LoginSession,
     MetricsResult,
     Page,
     Project,
@@ -62,6 +65,9 @@ class Store(Protocol):
         self, project_id: int, flt: TraceFilter, limit: int, cursor: str | None
     ) -> Page[TraceSummary]: ...
     def get_trace(self, project_id: int, trace_id: str) -> TraceDetail | None: ...
+    def get_trace_summary(self, project_id: int, trace_id: str) -> TraceSummary | None:
+        """The trace's summary alone, without its spans (cheap)."""
+
     def get_span(self, project_id: int, trace_id: str, span_id: str) -> Span | None: ...
     def list_sessions(
         self,
@@ -87,6 +93,10 @@ class Store(Protocol):
     def list_scores(
         self, project_id: int, flt: ScoreFilter, limit: int, cursor: str | None
     ) -> Page[Score]: ...
+    def scores_of_traces(
+        self, project_id: int, trace_ids: list[str], limit: int
+    ) -> dict[str, list[Score]]:
+        """The newest scores (at most ``limit`` in all) of the given traces, by trace id."""
 
     # custom prices
     def list_model_prices(self, project_id: int) -> list[ProjectPrice]:
@@ -99,3 +109,26 @@ class Store(Protocol):
         self, project_id: int, model: str, effective_from_ns: int | None = None
     ) -> int:
         """Remove a model's custom periods (or one of them); the number removed."""
+
+    # web UI accounts (people who log in; not the end users of traced apps)
+    def create_account(self, email: str, password_hash: str, is_admin: bool) -> Account:
+        """A new account; ``BadRequest`` when the email is taken or malformed."""
+
+    def account_login(self, email: str) -> AccountLogin | None:
+        """The account with that email and its password hash, for checking a login."""
+
+    def list_accounts(self) -> list[Account]: ...
+    def set_password_hash(self, account_id: int, password_hash: str) -> None: ...
+    def add_member(self, account_id: int, project_id: int) -> None:
+        """Let the account see the project (idempotent)."""
+
+    def account_projects(self, account: Account) -> list[Project]:
+        """The projects the account may see: all of them for an admin."""
+
+    def create_login_session(
+        self, token: str, account_id: int, csrf_token: str, expires_ns: int
+    ) -> None: ...
+    def get_login_session(self, token: str) -> LoginSession | None:
+        """The live (unexpired) session of a cookie token, or None."""
+
+    def delete_login_session(self, token: str) -> None: ...

@@ -230,3 +230,27 @@ class ProjectPrice(BaseModel):
     cache_write: float | None = None
     reasoning: float | None = None
     updated_ns: int = 0
+
+
+class Account(BaseModel):
+    """A person who logs in to the web UI (not an end user of a traced app)."""
+
+    id: int
+    email: str
+    is_admin: bool
+    created_ns: int
+
+
+class AccountLogin(BaseModel):
+    """An account with its stored password hash: only the login code asks for this."""
+
+    account: Account
+    password_hash: str
+
+
+class LoginSession(BaseModel):
+    """A live login session: whose it is and the CSRF token its forms must carry."""
+
+    account: Account
+    csrf_token: str
+    expires_ns: int

@@ -49,14 +49,14 @@ class PriceIn(BaseModel):
     )
 
 
-def _model_name(raw: str) -> str:
+def model_name_of(raw: str) -> str:
     name = raw.strip().lower()
     if not name or len(name) > MAX_MODEL_NAME:
         raise BadRequest(f"model name must be 1 to {MAX_MODEL_NAME} characters")
     return name
 
 
-def _effective_from(value: str | int | None) -> int:
+def parse_effective(value: str | int | None) -> int:
     try:
         return parse_effective_from(value, "effective_from")
     except PriceTableError as exc:
@@ -86,8 +86,8 @@ async def put_price(
 ) -> dict[str, Any]:
     state = _state(request)
     price = ProjectPrice(
-        model=_model_name(model),
-        effective_from_ns=_effective_from(body.effective_from),
+        model=model_name_of(model),
+        effective_from_ns=parse_effective(body.effective_from),
         input=body.input,
         output=body.output,
         cache_read=body.cache_read,
@@ -111,10 +111,10 @@ async def delete_price(
     request: Request, project_id: ProjectId, model: str, effective_from: str | None = None
 ) -> Response:
     state = _state(request)
-    name = _model_name(model)
+    name = model_name_of(model)
     start: int | None = None
     if effective_from is not None:
-        start = _effective_from(int(effective_from) if effective_from.isdigit() else effective_from)
+        start = parse_effective(int(effective_from) if effective_from.isdigit() else effective_from)
     removed = await run_blocking(state.store.delete_model_prices, project_id, name, start)
     state.prices.invalidate(project_id)
     if not removed:

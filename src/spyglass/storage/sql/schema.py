@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -191,8 +192,28 @@ traces = Table(
     Column("output_preview", Text),
     PrimaryKeyConstraint("project_id", "trace_id", name="pk_traces"),
     Index("ix_traces_project_start", "project_id", "start_ns", "trace_id"),
-    Index("ix_traces_project_session", "project_id", "session_id", "start_ns"),
-    Index("ix_traces_project_user", "project_id", "user_id", "start_ns"),
+    # Covering the sums of the sessions and users lists (migration 0003): a page of them is
+    # read from these indexes alone, never from the wide trace rows.
+    Index(
+        "ix_traces_project_session",
+        "project_id",
+        "session_id",
+        "start_ns",
+        "user_id",
+        "status",
+        "total_tokens",
+        "cost",
+    ),
+    Index(
+        "ix_traces_project_user",
+        "project_id",
+        "user_id",
+        "start_ns",
+        "session_id",
+        "status",
+        "total_tokens",
+        "cost",
+    ),
 )
 
 span_rollups = Table(
@@ -270,4 +291,38 @@ model_prices = Table(
     Column("reasoning", Float),
     Column("updated_ns", BigInteger, nullable=False),
     PrimaryKeyConstraint("project_id", "model", "effective_from_ns", name="pk_model_prices"),
+)
+
+# People who log in to the web UI (not the end users of traced apps, which are ``user_id``).
+# Passwords are stored as argon2 hashes; admins see every project, others their memberships.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("is_admin", Boolean, nullable=False),
+    Column("created_ns", BigInteger, nullable=False),
+)
+
+account_projects = Table(
+    "account_projects",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("created_ns", BigInteger, nullable=False),
+    PrimaryKeyConstraint("account_id", "project_id", name="pk_account_projects"),
+)
+
+# Server-side login sessions: the cookie holds a random token, only its SHA-256 is stored, so
+# logging out (deleting the row) really ends the session and a database leak yields no cookie.
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_ns", BigInteger, nullable=False),
+    Column("expires_ns", BigInteger, nullable=False),
+    Index("ix_login_sessions_account", "account_id"),
 )

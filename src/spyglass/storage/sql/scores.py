@@ -104,3 +104,24 @@ def list_scores(
         rows = conn.execute(query).all()
     nxt = cur.encode(rows[limit - 1].created_ns, rows[limit - 1].id) if len(rows) > limit else None
     return Page[Score](items=[_score(r) for r in rows[:limit]], next_cursor=nxt)
+
+
+def scores_of_traces(
+    engine: Engine, project_id: int, trace_ids: list[str], limit: int
+) -> dict[str, list[Score]]:
+    """The newest scores (at most ``limit`` in all) of several traces, by trace id: one query
+    for a page of the traces list instead of one per row."""
+    if not trace_ids:
+        return {}
+    c = scores.c
+    query = (
+        select(scores)
+        .where(c.project_id == project_id, c.trace_id.in_(trace_ids))
+        .order_by(c.created_ns.desc(), c.id.desc())
+        .limit(limit)
+    )
+    out: dict[str, list[Score]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(query).all():
+            out.setdefault(r.trace_id, []).append(_score(r))
+    return out

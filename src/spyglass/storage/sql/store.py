@@ -13,8 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from spyglass.exceptions import StoreError
 from spyglass.storage.filters import MetricsQuery, ScoreFilter, TraceFilter
 from spyglass.storage.models import (
+    Account,
+    AccountLogin,
     ApiKeyInfo,
     CreatedKey,
+    LoginSession,
     MetricsResult,
     Page,
     Project,
@@ -26,7 +29,7 @@ from spyglass.storage.models import (
     TraceSummary,
     UserSummary,
 )
-from spyglass.storage.sql import access, migrate, prices, scores, traces
+from spyglass.storage.sql import access, accounts, groups, migrate, prices, scores, traces
 from spyglass.storage.sql import metrics as metrics_query
 from spyglass.storage.sql.dialect import dialect_for, make_engine, open_writer
 from spyglass.storage.sql.writes import SpanWriter
@@ -159,6 +162,9 @@ class SqlStore:
         ).items
         return TraceDetail(trace=summary, spans=tree, scores=trace_scores)
 
+    def get_trace_summary(self, project_id: int, trace_id: str) -> TraceSummary | None:
+        return traces.get_trace_summary(self.engine, project_id, trace_id)
+
     def get_span(self, project_id: int, trace_id: str, span_id: str) -> Span | None:
         return traces.get_span(self.engine, project_id, trace_id, span_id)
 
@@ -171,7 +177,7 @@ class SqlStore:
         limit: int,
         cursor: str | None,
     ) -> Page[SessionSummary]:
-        return traces.list_sessions(
+        return groups.list_sessions(
             self.engine, project_id, start_ns, end_ns, user_id, limit, cursor
         )
 
@@ -183,7 +189,7 @@ class SqlStore:
         limit: int,
         cursor: str | None,
     ) -> Page[UserSummary]:
-        return traces.list_users(self.engine, project_id, start_ns, end_ns, limit, cursor)
+        return groups.list_users(self.engine, project_id, start_ns, end_ns, limit, cursor)
 
     def metrics(self, project_id: int, query: MetricsQuery) -> MetricsResult:
         return metrics_query.metrics(self.engine, project_id, query)
@@ -197,6 +203,11 @@ class SqlStore:
     ) -> Page[Score]:
         return scores.list_scores(self.engine, project_id, flt, limit, cursor)
 
+    def scores_of_traces(
+        self, project_id: int, trace_ids: list[str], limit: int
+    ) -> dict[str, list[Score]]:
+        return scores.scores_of_traces(self.engine, project_id, trace_ids, limit)
+
     # -- custom prices
     def list_model_prices(self, project_id: int) -> list[ProjectPrice]:
         return prices.list_model_prices(self.engine, project_id)
@@ -208,6 +219,36 @@ class SqlStore:
         self, project_id: int, model: str, effective_from_ns: int | None = None
     ) -> int:
         return prices.delete_model_prices(self.engine, project_id, model, effective_from_ns)
+
+    # -- web UI accounts
+    def create_account(self, email: str, password_hash: str, is_admin: bool) -> Account:
+        return accounts.create_account(self.engine, email, password_hash, is_admin)
+
+    def account_login(self, email: str) -> AccountLogin | None:
+        return accounts.account_login(self.engine, email)
+
+    def list_accounts(self) -> list[Account]:
+        return accounts.list_accounts(self.engine)
+
+    def set_password_hash(self, account_id: int, password_hash: str) -> None:
+        accounts.set_password_hash(self.engine, account_id, password_hash)
+
+    def add_member(self, account_id: int, project_id: int) -> None:
+        accounts.add_member(self.engine, account_id, project_id)
+
+    def account_projects(self, account: Account) -> list[Project]:
+        return accounts.account_projects_of(self.engine, account)
+
+    def create_login_session(
+        self, token: str, account_id: int, csrf_token: str, expires_ns: int
+    ) -> None:
+        accounts.create_login_session(self.engine, token, account_id, csrf_token, expires_ns)
+
+    def get_login_session(self, token: str) -> LoginSession | None:
+        return accounts.get_login_session(self.engine, token)
+
+    def delete_login_session(self, token: str) -> None:
+        accounts.delete_login_session(self.engine, token)
 
 
 def open_store(url: str, *, migrate_schema: bool = True) -> SqlStore:

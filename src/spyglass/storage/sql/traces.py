@@ -1,20 +1,18 @@
-"""Trace, span, session and user queries (keyset pagination, newest first)."""
+"""Trace and span queries (keyset pagination, newest first)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from spyglass.storage.filters import TraceFilter
 from spyglass.storage.models import (
     Page,
-    SessionSummary,
     Span,
     SpanNode,
     TraceSummary,
-    UserSummary,
 )
 from spyglass.storage.sql import cursor as cur
 from spyglass.storage.sql.dialect import Dialect
@@ -151,46 +149,65 @@ def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
     """All spans of a trace in depth-first order (children by start time).
 
     Iterative, so a 10,000-deep chain is no problem. Spans whose parent is missing (not yet
-    arrived, or from another service) are shown as roots.
+    arrived, or from another service) are shown as roots. Rows are read as plain tuples:
+    attribute access on SQLAlchemy rows cost more than the query itself at 10,000 spans.
     """
     with engine.connect() as conn:
         # Sorted here, not in SQL: with ORDER BY start_ns, SQLite's planner walks the
         # (project_id, start_ns) index of the whole project instead of the primary key.
-        rows = sorted(
-            conn.execute(
+        rows = [
+            tuple(r)
+            for r in conn.execute(
                 select(*_NODE_COLUMNS).where(
                     spans.c.project_id == project_id, spans.c.trace_id == trace_id
                 )
-            ).all(),
-            key=lambda r: (r.start_ns, r.span_id),
-        )
-    ids = {r.span_id for r in rows}
-    children: dict[str | None, list[Any]] = {}
+            )
+        ]
+    # Tuple positions of _NODE_COLUMNS.
+    sid, parent_of, start = 0, 1, 4
+    rows.sort(key=lambda r: (r[start], r[sid]))
+    ids = {r[sid] for r in rows}
+    children: dict[str | None, list[tuple[Any, ...]]] = {}
     for r in rows:
-        parent = r.parent_span_id if r.parent_span_id in ids else None
+        parent = r[parent_of] if r[parent_of] in ids else None
         children.setdefault(parent, []).append(r)
     out: list[SpanNode] = []
-    stack: list[tuple[Any, int]] = [(r, 0) for r in reversed(children.get(None, []))]
+    stack: list[tuple[tuple[Any, ...], int]] = [(r, 0) for r in reversed(children.get(None, []))]
     while stack:
         r, depth = stack.pop()
-        kids = children.get(r.span_id, [])
+        kids = children.get(r[sid], [])
+        (
+            span_id,
+            parent_span_id,
+            name,
+            kind,
+            start_ns,
+            end_ns,
+            duration_ns,
+            status,
+            model,
+            input_tokens,
+            output_tokens,
+            total_tokens,
+            cost,
+        ) = r
         out.append(
             SpanNode(
-                span_id=r.span_id,
-                parent_span_id=r.parent_span_id,
+                span_id=span_id,
+                parent_span_id=parent_span_id,
                 depth=depth,
                 child_count=len(kids),
-                name=r.name,
-                kind=r.kind,
-                start_ns=r.start_ns,
-                end_ns=r.end_ns,
-                duration_ms=r.duration_ns / 1e6,
-                status=r.status,
-                model=r.model,
-                input_tokens=r.input_tokens,
-                output_tokens=r.output_tokens,
-                total_tokens=r.total_tokens,
-                cost=r.cost,
+                name=name,
+                kind=kind,
+                start_ns=start_ns,
+                end_ns=end_ns,
+                duration_ms=duration_ns / 1e6,
+                status=status,
+                model=model,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                total_tokens=total_tokens,
+                cost=cost,
             )
         )
         stack.extend((k, depth + 1) for k in reversed(kids))
@@ -261,99 +278,3 @@ def get_span(engine: Engine, project_id: int, trace_id: str, span_id: str) -> Sp
         links=_loads(r.links, []),
         notes=_loads(r.notes, []),
     )
-
-
-def _group_page(
-    engine: Engine,
-    key: Any,
-    project_id: int,
-    start_ns: int | None,
-    end_ns: int | None,
-    extra: list[Any],
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Any], str | None]:
-    t = traces.c
-    last = func.max(t.start_ns).label("last_ns")
-    conds: list[Any] = [t.project_id == project_id, key.is_not(None), *extra]
-    if start_ns is not None:
-        conds.append(t.start_ns >= start_ns)
-    if end_ns is not None:
-        conds.append(t.start_ns < end_ns)
-    query = (
-        select(
-            key.label("key"),
-            func.count().label("n"),
-            func.min(t.start_ns).label("first_ns"),
-            last,
-            func.sum(t.total_tokens).label("tokens"),
-            func.sum(t.cost).label("cost"),
-            func.sum(case((t.status == "ERROR", 1), else_=0)).label("errors"),
-            func.max(t.user_id).label("user_id"),
-        )
-        .where(*conds)
-        .group_by(key)
-    )
-    if cursor:
-        c_last, c_key = cur.decode(cursor, 2)
-        query = query.having(or_(last < c_last, and_(last == c_last, key < c_key)))
-    query = query.order_by(last.desc(), key.desc()).limit(limit + 1)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    nxt = cur.encode(rows[limit - 1].last_ns, rows[limit - 1].key) if len(rows) > limit else None
-    return list(rows[:limit]), nxt
-
-
-def list_sessions(
-    engine: Engine,
-    project_id: int,
-    start_ns: int | None,
-    end_ns: int | None,
-    user_id: str | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[SessionSummary]:
-    extra = [traces.c.user_id == user_id] if user_id is not None else []
-    rows, nxt = _group_page(
-        engine, traces.c.session_id, project_id, start_ns, end_ns, extra, limit, cursor
-    )
-    items = [
-        SessionSummary(
-            session_id=r.key,
-            user_id=r.user_id,
-            turns=r.n,
-            first_ns=r.first_ns,
-            last_ns=r.last_ns,
-            total_tokens=r.tokens or 0,
-            cost=r.cost,
-            error_count=r.errors or 0,
-        )
-        for r in rows
-    ]
-    return Page[SessionSummary](items=items, next_cursor=nxt)
-
-
-def list_users(
-    engine: Engine,
-    project_id: int,
-    start_ns: int | None,
-    end_ns: int | None,
-    limit: int,
-    cursor: str | None,
-) -> Page[UserSummary]:
-    rows, nxt = _group_page(
-        engine, traces.c.user_id, project_id, start_ns, end_ns, [], limit, cursor
-    )
-    items = [
-        UserSummary(
-            user_id=r.key,
-            traces=r.n,
-            total_tokens=r.tokens or 0,
-            cost=r.cost,
-            first_seen_ns=r.first_ns,
-            last_seen_ns=r.last_ns,
-            error_count=r.errors or 0,
-        )
-        for r in rows
-    ]
-    return Page[UserSummary](items=items, next_cursor=nxt)

@@ -1,0 +1,99 @@
+"""One trace: the span tree beside a waterfall, and a span's detail loaded on demand.
+
+The page carries the whole tree once as compact JSON (one small array per span, no payloads)
+and ``static/trace.js`` draws only the rows in view, so a 10,000-span trace is a few dozen DOM
+rows, not 10,000. Selecting a span fetches its detail, rendered here, as an HTML fragment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from spyglass.exceptions import BadRequest
+from spyglass.server.api import params
+from spyglass.server.blocking import run_blocking
+from spyglass.server.ui.logins import PageError, ProjectViewDep, app_state
+from spyglass.server.ui.render import project_page
+from spyglass.server.ui.span_view import span_view
+from spyglass.storage.filters import ScoreFilter
+from spyglass.storage.models import TraceDetail
+
+router = APIRouter(include_in_schema=False)
+
+# Scores listed with one span; more are reachable through the scores API.
+SPAN_SCORES = 100
+
+
+def _ids(trace_id: str, span_id: str | None = None) -> tuple[str, str | None]:
+    try:
+        return params.trace_id(trace_id), params.span_id(span_id) if span_id else None
+    except BadRequest as exc:
+        raise PageError(404, "There is no such trace in this project.") from exc
+
+
+def compact_spans(detail: TraceDetail) -> list[list[Any]]:
+    """The tree for trace.js, in depth-first order: per span [id, parent index, depth, name,
+    kind, start offset µs, duration µs, error 0/1, model, total tokens, cost]. Whole
+    microseconds keep the JSON short and spare 20,000 float roundings at 10,000 spans."""
+    origin = detail.trace.start_ns
+    index: dict[str, int] = {}
+    out: list[list[Any]] = []
+    for i, node in enumerate(detail.spans):
+        index[node.span_id] = i
+        parent = node.parent_span_id
+        out.append(
+            [
+                node.span_id,
+                index.get(parent, -1) if parent else -1,
+                node.depth,
+                node.name,
+                node.kind,
+                (node.start_ns - origin) // 1000,
+                (node.end_ns - node.start_ns) // 1000,
+                1 if node.status == "ERROR" else 0,
+                node.model,
+                node.total_tokens,
+                node.cost,
+            ]
+        )
+    return out
+
+
+@router.get("/p/{project_id}/traces/{trace_id}")
+async def trace_page(request: Request, view: ProjectViewDep, trace_id: str) -> Response:
+    tid, _ = _ids(trace_id)
+    store = app_state(request).store
+    detail = await run_blocking(store.get_trace, view.project.id, tid)
+    if detail is None:
+        raise PageError(404, "There is no such trace in this project.")
+    trace_scores = [s for s in detail.scores if s.span_id is None]
+    context = {
+        "trace": detail.trace,
+        "scores": trace_scores,
+        "span_count": len(detail.spans),
+        "tree": {
+            "spans": compact_spans(detail),
+            "total_us": max((detail.trace.end_ns - detail.trace.start_ns) // 1000, 1),
+            "detail_url": f"{view.base}/traces/{tid}/spans/",
+        },
+    }
+    return project_page(request, view, "trace.html", "traces", context)
+
+
+@router.get("/p/{project_id}/traces/{trace_id}/spans/{span_id}")
+async def span_fragment(
+    request: Request, view: ProjectViewDep, trace_id: str, span_id: str
+) -> Response:
+    tid, sid = _ids(trace_id, span_id)
+    assert sid is not None
+    store = app_state(request).store
+    span = await run_blocking(store.get_span, view.project.id, tid, sid)
+    if span is None:
+        raise PageError(404, "There is no such span in this trace.")
+    flt = ScoreFilter(trace_id=tid, span_id=sid)
+    scores = await run_blocking(store.list_scores, view.project.id, flt, SPAN_SCORES, None)
+    context = {"v": span_view(span), "scores": scores.items, "trace_id": tid}
+    return project_page(request, view, "fragments/span.html", "traces", context)
