@@ -2,13 +2,17 @@
 ``prompt-leak``.
 
 Data: the CyberSecEval prompt-injection sets in ``--data`` (every ``user_input`` is an attack;
-the ``test_case_prompt`` system prompts are benign hard negatives) and our own benign user
-prompts (``benchmarks/data/benign_prompts.jsonl``). The English file was used to tune the
-rules; the multilingual file is held out. Prints precision, recall, F1 and false-positive rate
-per source and overall, the p50/p95 latency per text, ms per KB on 1 KB and 10 KB of ordinary
-prose for each check, and ends with one JSON line.
+the ``test_case_prompt`` system prompts are benign hard negatives), our own benign user prompts
+(``benchmarks/data/benign_prompts.jsonl``) and our challenge set
+(``benchmarks/data/injection_challenge.jsonl``: persona jailbreaks, role-play templates, rogue
+strings, encoding probes, latent injection, adversarial suffixes, and hard benign texts),
+reported as its tuned part and its held-back third. The English file and the tuned part were
+used to tune the rules; the multilingual file and the held-back third are held out. Prints
+precision, recall, F1 and false-positive rate per source and overall, recall and false
+positives per family, the p50/p95 latency per text (attacks and benign apart), ms per KB on
+1 KB and 10 KB of ordinary prose for each check, and ends with one JSON line.
 
-    python benchmarks/injection_accuracy.py [--data /work/shared/data/guardrails]
+    python benchmarks/injection_accuracy.py [--data /work/shared/data/guardrails] [--show-errors]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from spyglass.checks.unicode import UnicodeTricks
 
 HERE = Path(__file__).resolve().parent
 BENIGN = HERE / "data" / "benign_prompts.jsonl"
+CHALLENGE = HERE / "data" / "injection_challenge.jsonl"
 DEFAULT_DATA = Path("/work/shared/data/guardrails")
 
 
@@ -84,6 +89,11 @@ def load(data: Path) -> dict[str, list[tuple[str, int, str]]]:
     sources["benign-prompts"] = [
         (b["text"], 0, "hard" if b["hard_negative"] else b["category"]) for b in benign
     ]
+    challenge = [json.loads(line) for line in CHALLENGE.read_text(encoding="utf-8").splitlines()]
+    for split, name in (("tune", "challenge-tuned"), ("heldback", "challenge-heldback")):
+        sources[name] = [
+            (c["text"], c["label"], c["family"]) for c in challenge if c["split"] == split
+        ]
     return sources
 
 
@@ -110,41 +120,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--show-errors", action="store_true", help="print missed and false hits")
     args = parser.parse_args()
 
     check = PromptInjection(threshold=args.threshold)
     sources = load(args.data)
     total = Counts()
-    latencies: list[float] = []
+    latencies: dict[int, list[float]] = {0: [], 1: []}
     report: dict[str, object] = {}
     for name, rows in sources.items():
         counts = Counts()
         by_group: dict[str, Counts] = {}
         for text, label, group in rows:
             result = check.run(text)
-            latencies.append(result.latency_ms)
+            latencies[label].append(result.latency_ms)
             flagged = result.passed is False
+            if args.show_errors and flagged != bool(label):
+                kind = "MISS" if label else "FP"
+                print(f"  {kind} [{name}/{group}] {result.score} {text[:160]!r}")
             counts.add(label, flagged)
             by_group.setdefault(group, Counts()).add(label, flagged)
         total += counts
         report[name] = counts.metrics()
         print(f"{name:18s} {fmt(counts.metrics())}")
-        if name != "benign-prompts":
-            recall = {
-                g: f"{c.tp}/{c.tp + c.fn}" for g, c in sorted(by_group.items()) if c.tp + c.fn
-            }
+        recall = {g: f"{c.tp}/{c.tp + c.fn}" for g, c in sorted(by_group.items()) if c.tp + c.fn}
+        if recall:
             print(
-                "    recall by attack variant: " + ", ".join(f"{g} {v}" for g, v in recall.items())
+                "    recall by attack family: " + ", ".join(f"{g} {v}" for g, v in recall.items())
             )
-        else:
-            fps = {g: f"{c.fp}/{c.fp + c.tn}" for g, c in sorted(by_group.items())}
+        fps = {g: f"{c.fp}/{c.fp + c.tn}" for g, c in sorted(by_group.items()) if c.fp + c.tn}
+        if fps:
             print(
-                "    false positives by category: " + ", ".join(f"{g} {v}" for g, v in fps.items())
+                "    false positives by benign kind: "
+                + ", ".join(f"{g} {v}" for g, v in fps.items())
             )
     report["overall"] = total.metrics()
     print(f"{'overall':18s} {fmt(total.metrics())}")
-    lat = {"p50_ms": round(pct(latencies, 0.5), 3), "p95_ms": round(pct(latencies, 0.95), 3)}
-    print(f"latency per text: p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms")
+    lat = {
+        kind: {"p50_ms": round(pct(values, 0.5), 3), "p95_ms": round(pct(values, 0.95), 3)}
+        for kind, values in (("attacks", latencies[1]), ("benign", latencies[0]))
+    }
+    for kind, v in lat.items():
+        print(f"latency per text ({kind}): p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms")
 
     prose_rows = [t for t, _, g in sources["benign-prompts"] if g != "hard"]
     prose = " ".join(prose_rows)
