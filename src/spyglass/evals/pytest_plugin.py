@@ -59,7 +59,7 @@ class EvalRunner:
     ) -> Experiment:
         if isinstance(dataset, str | Path):
             dataset = Dataset.from_file(dataset)
-        root = self._dir()
+        root = Path(options.pop("evals_dir", None) or self._dir())
         options.setdefault("progress", False)
         experiment = evaluate(task, dataset, checks, evals_dir=root, **options)
         gate_results = judge_gates(experiment.summary, gates or {})
