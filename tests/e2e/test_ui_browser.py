@@ -12,6 +12,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from spyglass._demo.big_trace import big_trace_requests, span_count
 from spyglass._demo.sample import requests as sample_requests
+from spyglass.evals import Dataset, evaluate
+from spyglass.evals.remote import Server, upload_run
 from spyglass.server.ui.passwords import hash_password
 from spyglass.storage.sql.store import open_store
 from tests.e2e.browser import chromium
@@ -315,3 +318,55 @@ def test_dark_theme_follows_the_system(browser: Browser, site: Site, ann_state: 
     assert background == "rgb(15, 18, 22)"
     shot(page, "trace-dark")
     context.close()
+
+
+def _upload_runs(site: Site, root: Path) -> tuple[str, str]:
+    """Two runs of the same dataset, the second worse on half the items, stored as experiments
+    the way ``spyglass eval run`` stores them."""
+    data = Dataset.from_items(
+        [{"id": f"q{i:02d}", "input": f"What is {i} + 0?", "expected": str(i)} for i in range(40)],
+        name="arithmetic",
+    )
+
+    def run(task: Any) -> Path:
+        checks = ["exact-match", "token-f1"]
+        return evaluate(task, data, checks, name="arithmetic", evals_dir=root, progress=False).dir
+
+    server = Server(site.server.url, site.alpha_key)
+    # Playwright's sync API runs an event loop in this thread; evaluate() needs its own.
+    with ThreadPoolExecutor(1) as pool:
+        good = pool.submit(run, lambda q: q.split()[2]).result()
+        bad = pool.submit(run, lambda q: "?" if int(q.split()[2]) % 2 else q.split()[2]).result()
+    return upload_run(good, server), upload_run(bad, server)
+
+
+def test_compare_two_experiments_and_add_a_trace_to_a_dataset(
+    page: Page, site: Site, tmp_path: Path
+) -> None:
+    baseline, candidate = _upload_runs(site, tmp_path)
+    page.goto(site.url(f"/p/{site.alpha}/experiments"))
+    expect(page.locator("#experiments tbody tr")).to_have_count(2)
+    shot(page, "experiments")
+    page.click("text=Compare two runs")
+    expect(page.locator("select[name=baseline]")).to_have_value(baseline)
+    expect(page.locator("select[name=candidate]")).to_have_value(candidate)
+    page.click("button:has-text('Compare')")
+    row = page.locator("#verdicts tr", has_text="exact-match")
+    expect(row.locator(".verdict")).to_have_text("regressed")
+    expect(page.locator("#item-diffs article.diff")).to_have_count(20)
+    shot(page, "comparison")
+    page.locator("#verdicts h2 a").last.click()
+    expect(page.locator("#aggregates")).to_contain_text("exact-match")
+    shot(page, "experiment")
+
+    open_first_trace(page, site, "name=rag-chat")
+    page.click("text=Add to dataset")
+    page.fill("input[name=dataset]", "from-production")
+    page.fill("textarea[name=expected]", "Refunds take five business days.")
+    page.click("button:has-text('Add to dataset')")
+    expect(page).to_have_url(re.compile(r"/datasets/from-production\?added="))
+    item = page.locator("#dataset-items tbody tr.added")
+    expect(item).to_contain_text("Refunds take five business days.")
+    shot(page, "dataset")
+    item.locator("a.trace-link").click()
+    expect(page).to_have_url(re.compile(r"/traces/[0-9a-f]{32}"))

@@ -24,6 +24,10 @@ TABLES = {
     "accounts",
     "account_projects",
     "login_sessions",
+    "datasets",
+    "dataset_items",
+    "experiments",
+    "experiment_results",
 }
 
 

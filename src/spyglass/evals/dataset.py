@@ -22,7 +22,7 @@ from typing import Any
 
 from spyglass.exceptions import ConfigError
 
-__all__ = ["Dataset", "DatasetError", "Item"]
+__all__ = ["Dataset", "DatasetError", "Item", "version_of"]
 
 # Short enough to read in a report, long enough that 10^6 items never collide in practice.
 _ID_HEX = 16
@@ -108,6 +108,20 @@ class Item:
         )
 
 
+def version_of(items: Iterable[tuple[str, str]]) -> str:
+    """The version of a dataset from its (item id, content hash) pairs, in the items' order.
+
+    The server keeps each item's content hash, so it computes a stored dataset's version with
+    this same function and the two always agree.
+    """
+    digest = hashlib.sha256()
+    for item_id, content_hash in items:
+        digest.update(item_id.encode())
+        digest.update(b"\0")
+        digest.update(content_hash.encode())
+    return digest.hexdigest()[:_VERSION_HEX]
+
+
 class Dataset:
     """An ordered collection of items with unique ids and a content version."""
 
@@ -119,12 +133,7 @@ class Dataset:
             if item.id in seen:
                 raise DatasetError(f"{name}: two items have the id {item.id!r}")
             seen.add(item.id)
-        digest = hashlib.sha256()
-        for item in self.items:
-            digest.update(item.id.encode())
-            digest.update(b"\0")
-            digest.update(item.content_hash().encode())
-        self.version = digest.hexdigest()[:_VERSION_HEX]
+        self.version = version_of((item.id, item.content_hash()) for item in self.items)
 
     def __len__(self) -> int:
         return len(self.items)

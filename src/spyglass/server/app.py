@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from spyglass._version import __version__
 from spyglass.pricing import load_price_table
 from spyglass.server import errors
-from spyglass.server.api import metrics, scores, sessions, traces
+from spyglass.server.api import datasets, experiments, metrics, scores, sessions, traces
 from spyglass.server.api.prices import router as prices_router
 from spyglass.server.auth import KeyCache, ProjectId
 from spyglass.server.blocking import run_blocking
@@ -113,6 +113,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(metrics.router)
     app.include_router(scores.router)
     app.include_router(prices_router)
+    app.include_router(datasets.router)
+    app.include_router(experiments.router)
 
     @app.get("/healthz", tags=["health"], summary="200 when the store is reachable")
     async def healthz(request: Request) -> JSONResponse:

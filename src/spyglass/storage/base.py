@@ -7,9 +7,16 @@ the server calls them through its one ``run_blocking`` helper so the event loop 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
+from spyglass.storage.eval_models import (
+    DatasetInfo,
+    DatasetItem,
+    ExperimentRecord,
+    ExperimentResult,
+    ItemsWritten,
+)
 from spyglass.storage.filters import MetricsQuery, ScoreFilter, TraceFilter
 from spyglass.storage.models import (
     Account,
@@ -28,6 +35,9 @@ from spyglass.storage.models import (
     TraceSummary,
     UserSummary,
 )
+
+if TYPE_CHECKING:
+    from spyglass.evals.dataset import Item
 
 SpanRow = tuple[Any, ...]
 
@@ -132,3 +142,50 @@ class Store(Protocol):
         """The live (unexpired) session of a cookie token, or None."""
 
     def delete_login_session(self, token: str) -> None: ...
+
+    # evaluation: datasets
+    def create_dataset(
+        self, project_id: int, name: str, description: str | None = None
+    ) -> tuple[DatasetInfo, bool]:
+        """The dataset, created unless it exists; True when it was created now."""
+
+    def get_dataset(self, project_id: int, name: str) -> DatasetInfo | None: ...
+    def list_datasets(self, project_id: int) -> list[DatasetInfo]: ...
+    def list_dataset_items(
+        self, project_id: int, name: str, limit: int, cursor: str | None
+    ) -> Page[DatasetItem] | None:
+        """A page of the items in their order; None when there is no such dataset."""
+
+    def put_dataset_items(self, project_id: int, name: str, items: Sequence[Item]) -> ItemsWritten:
+        """Add items, creating the dataset if needed; an item with a known id is replaced."""
+
+    def delete_dataset_item(self, project_id: int, name: str, item_id: str) -> bool:
+        """Remove one item; False when the dataset or the item is not there."""
+
+    # evaluation: experiments
+    def put_experiment(self, project_id: int, record: ExperimentRecord) -> bool:
+        """Store a run's summary, replacing an earlier upload (and its results); True if new."""
+
+    def get_experiment(self, project_id: int, experiment_id: str) -> ExperimentRecord | None: ...
+    def list_experiments(
+        self, project_id: int, name: str | None, limit: int, cursor: str | None
+    ) -> Page[ExperimentRecord]:
+        """Newest first."""
+
+    def put_experiment_results(
+        self, project_id: int, experiment_id: str, results: Sequence[ExperimentResult]
+    ) -> int:
+        """Upsert results by (item, repeat); the number stored. The run must exist."""
+
+    def list_experiment_results(
+        self, project_id: int, experiment_id: str, limit: int, cursor: str | None
+    ) -> Page[ExperimentResult]:
+        """By item id, then repeat."""
+
+    def experiment_results_of_items(
+        self, project_id: int, experiment_id: str, item_ids: Sequence[str]
+    ) -> list[ExperimentResult]: ...
+    def experiment_scores(
+        self, project_id: int, experiment_id: str
+    ) -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
+        """Every result's (item id, scores), streamed."""

@@ -13,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from spyglass.server.ui import (
     conversations,
     dashboard,
+    datasets,
     errors,
+    experiments,
     feedback,
     login,
     project_settings,
@@ -35,6 +37,8 @@ def install(app: FastAPI) -> None:
         feedback,
         dashboard,
         conversations,
+        datasets,
+        experiments,
         users,
         project_settings,
     ):

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from spyglass._version import __version__
+from spyglass.server.ui.span_view import payload
 
 if TYPE_CHECKING:
     from spyglass.server.ui.logins import ProjectView
@@ -91,6 +92,20 @@ def score_value(value: Any) -> str:
     return str(value)
 
 
+def stat(value: float | None, digits: int = 3) -> str:
+    """A statistic (mean, bound, p-value, effect) to a fixed number of decimals."""
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}"
+
+
+def signed(value: float | None, digits: int = 3) -> str:
+    """A difference, always with its sign."""
+    if value is None:
+        return "—"
+    return f"{value:+.{digits}f}"
+
+
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
@@ -125,6 +140,9 @@ def _environment() -> Environment:
         money=money,
         number=number,
         score_value=score_value,
+        stat=stat,
+        signed=signed,
+        payload=payload,
         pretty_json=pretty_json,
         script_json=script_json,
         url_part=url_part,

@@ -70,10 +70,12 @@ async def trace_page(request: Request, view: ProjectViewDep, trace_id: str) -> R
     if detail is None:
         raise PageError(404, "There is no such trace in this project.")
     trace_scores = [s for s in detail.scores if s.span_id is None]
+    datasets = await run_blocking(store.list_datasets, view.project.id)
     context = {
         "trace": detail.trace,
         "scores": trace_scores,
         "span_count": len(detail.spans),
+        "dataset_names": [d.name for d in datasets],
         "tree": {
             "spans": compact_spans(detail),
             "total_us": max((detail.trace.end_ns - detail.trace.start_ns) // 1000, 1),

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -325,4 +326,73 @@ login_sessions = Table(
     Column("created_ns", BigInteger, nullable=False),
     Column("expires_ns", BigInteger, nullable=False),
     Index("ix_login_sessions_account", "account_id"),
+)
+
+# Evaluation (migration 0004). A dataset's items keep the order they were added in (``seq``),
+# which is the order its content version is hashed in, so a dataset pulled from the server has
+# the version it was pushed with. ``version`` and ``item_count`` are refreshed by every write.
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text),
+    Column("item_count", Integer, nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("created_ns", BigInteger, nullable=False),
+    Column("updated_ns", BigInteger, nullable=False),
+    UniqueConstraint("project_id", "name", name="uq_datasets_project_name"),
+)
+
+dataset_items = Table(
+    "dataset_items",
+    metadata,
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=False),
+    Column("item_id", String(200), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("trace_id", Text),
+    Column("created_ns", BigInteger, nullable=False),
+    Column("updated_ns", BigInteger, nullable=False),
+    Column("input", Text, nullable=False),
+    Column("expected", Text),
+    Column("documents", Text),
+    Column("metadata", Text),
+    PrimaryKeyConstraint("dataset_id", "item_id", name="pk_dataset_items"),
+    Index("ix_dataset_items_dataset_seq", "dataset_id", "seq"),
+)
+
+# A run of ``spyglass eval run`` / ``evaluate()`` uploaded to the server: its run.json is
+# ``summary``; ids are the run ids the SDK made, unique within a project.
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("id", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("dataset_name", String(200), nullable=False),
+    Column("dataset_version", String(32), nullable=False),
+    Column("created_ns", BigInteger, nullable=False),
+    Column("summary", Text, nullable=False),
+    PrimaryKeyConstraint("project_id", "id", name="pk_experiments"),
+    Index("ix_experiments_project_created", "project_id", "created_ns"),
+    Index("ix_experiments_project_name", "project_id", "name", "created_ns"),
+)
+
+experiment_results = Table(
+    "experiment_results",
+    metadata,
+    Column("project_id", Integer, nullable=False),
+    Column("experiment_id", String(200), nullable=False),
+    Column("item_id", String(200), nullable=False),
+    Column("repeat", Integer, nullable=False),
+    Column("latency_ms", Float),
+    Column("trace_id", Text),
+    Column("error", Text),
+    Column("scores", Text, nullable=False),
+    Column("output", Text),
+    PrimaryKeyConstraint(
+        "project_id", "experiment_id", "item_id", "repeat", name="pk_experiment_results"
+    ),
 )

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from spyglass.exceptions import StoreError
+from spyglass.storage.eval_models import (
+    DatasetInfo,
+    DatasetItem,
+    ExperimentRecord,
+    ExperimentResult,
+    ItemsWritten,
+)
 from spyglass.storage.filters import MetricsQuery, ScoreFilter, TraceFilter
 from spyglass.storage.models import (
     Account,
@@ -29,10 +36,23 @@ from spyglass.storage.models import (
     TraceSummary,
     UserSummary,
 )
-from spyglass.storage.sql import access, accounts, groups, migrate, prices, scores, traces
+from spyglass.storage.sql import (
+    access,
+    accounts,
+    datasets,
+    experiments,
+    groups,
+    migrate,
+    prices,
+    scores,
+    traces,
+)
 from spyglass.storage.sql import metrics as metrics_query
 from spyglass.storage.sql.dialect import dialect_for, make_engine, open_writer
 from spyglass.storage.sql.writes import SpanWriter
+
+if TYPE_CHECKING:
+    from spyglass.evals.dataset import Item
 
 logger = logging.getLogger(__name__)
 
@@ -249,6 +269,63 @@ class SqlStore:
 
     def delete_login_session(self, token: str) -> None:
         accounts.delete_login_session(self.engine, token)
+
+    # -- evaluation: datasets
+    def create_dataset(
+        self, project_id: int, name: str, description: str | None = None
+    ) -> tuple[DatasetInfo, bool]:
+        return datasets.create_dataset(self.engine, self.is_sqlite, project_id, name, description)
+
+    def get_dataset(self, project_id: int, name: str) -> DatasetInfo | None:
+        return datasets.get_dataset(self.engine, project_id, name)
+
+    def list_datasets(self, project_id: int) -> list[DatasetInfo]:
+        return datasets.list_datasets(self.engine, project_id)
+
+    def list_dataset_items(
+        self, project_id: int, name: str, limit: int, cursor: str | None
+    ) -> Page[DatasetItem] | None:
+        return datasets.list_items(self.engine, project_id, name, limit, cursor)
+
+    def put_dataset_items(self, project_id: int, name: str, items: Sequence[Item]) -> ItemsWritten:
+        return datasets.put_items(self.engine, self.is_sqlite, project_id, name, items)
+
+    def delete_dataset_item(self, project_id: int, name: str, item_id: str) -> bool:
+        return datasets.delete_item(self.engine, project_id, name, item_id)
+
+    # -- evaluation: experiments
+    def put_experiment(self, project_id: int, record: ExperimentRecord) -> bool:
+        return experiments.put_experiment(self.engine, self.is_sqlite, project_id, record)
+
+    def get_experiment(self, project_id: int, experiment_id: str) -> ExperimentRecord | None:
+        return experiments.get_experiment(self.engine, project_id, experiment_id)
+
+    def list_experiments(
+        self, project_id: int, name: str | None, limit: int, cursor: str | None
+    ) -> Page[ExperimentRecord]:
+        return experiments.list_experiments(self.engine, project_id, name, limit, cursor)
+
+    def put_experiment_results(
+        self, project_id: int, experiment_id: str, results: Sequence[ExperimentResult]
+    ) -> int:
+        return experiments.put_results(
+            self.engine, self.is_sqlite, project_id, experiment_id, results
+        )
+
+    def list_experiment_results(
+        self, project_id: int, experiment_id: str, limit: int, cursor: str | None
+    ) -> Page[ExperimentResult]:
+        return experiments.list_results(self.engine, project_id, experiment_id, limit, cursor)
+
+    def experiment_results_of_items(
+        self, project_id: int, experiment_id: str, item_ids: Sequence[str]
+    ) -> list[ExperimentResult]:
+        return experiments.results_of_items(self.engine, project_id, experiment_id, item_ids)
+
+    def experiment_scores(
+        self, project_id: int, experiment_id: str
+    ) -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
+        return experiments.iter_scores(self.engine, project_id, experiment_id)
 
 
 def open_store(url: str, *, migrate_schema: bool = True) -> SqlStore:
