@@ -26,12 +26,28 @@ from spyglass.sdk.tracing import (
     update_trace,
 )
 
+# Evaluation is imported on first use: an app that only traces does not pay for it.
+_LAZY = {"Dataset": "spyglass.evals", "aevaluate": "spyglass.evals", "evaluate": "spyglass.evals"}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'spyglass' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = [
+    "Dataset",
     "SpanHandle",
     "__version__",
+    "aevaluate",
     "configure",
     "current_span_id",
     "current_trace_id",
+    "evaluate",
     "flush",
     "instrument_anthropic",
     "instrument_openai",

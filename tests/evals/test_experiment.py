@@ -174,3 +174,17 @@ def test_bad_options_and_duplicate_labels(tmp_path: Path) -> None:
         evaluate(lambda q: q, data(1), concurrency=0, evals_dir=tmp_path)
     with pytest.raises(ConfigError, match="share a label"):
         evaluate(lambda q: q, data(1), [Exact(), Exact()], evals_dir=tmp_path)
+
+
+def test_evaluate_is_public_on_the_spyglass_package(tmp_path: Path) -> None:
+    import spyglass
+
+    run = spyglass.evaluate(
+        lambda q: q,
+        [{"input": "a", "expected": "a"}],
+        ["exact-match"],
+        evals_dir=tmp_path,
+        progress=False,
+    )
+    assert isinstance(spyglass.Dataset.from_items([{"input": "x"}]), Dataset)
+    assert run.summary.check("exact-match").mean == 1.0  # type: ignore[union-attr]
