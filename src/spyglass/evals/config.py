@@ -166,7 +166,14 @@ def run_eval_file(
     task = build_target(config.target, config.base_dir, refresh=refresh)
     cost = estimate_cost(config.target, config.dataset.items)
     if announce is not None:
+        from spyglass.evals.cost import estimate_judges
+        from spyglass.evals.experiment import build_checks
+
+        judges = estimate_judges(
+            build_checks(config.checks), config.dataset.items, config.repeats
+        ).line()
         estimate = f"${cost[0]:.4f} ({cost[1]})" if cost[0] is not None else cost[1]
+        estimate += f"; judges: {judges}"
         announce(
             f"{config.name}: {len(config.dataset)} items x {config.repeats} repeat(s), "
             f"{len(config.checks)} checks, dataset version {config.dataset.version}; "

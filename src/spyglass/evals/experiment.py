@@ -32,6 +32,7 @@ from typing import Any
 
 from spyglass.checks import Check, CheckContext, create_check
 from spyglass.evals import progress as progress_bar
+from spyglass.evals.cost import estimate_judges
 from spyglass.evals.dataset import Dataset, Item
 from spyglass.evals.results import ItemResult, RunFiles, ScoreTable
 from spyglass.evals.summary import RunSummary, summarize_run
@@ -69,7 +70,8 @@ class Experiment:
         return render_run(self.summary, fmt)
 
 
-def _checks(checks: Iterable[Check | str | Mapping[str, Any]]) -> list[Check]:
+def build_checks(checks: Iterable[Check | str | Mapping[str, Any]]) -> list[Check]:
+    """Checks from instances, registry names, or ``{check: name, **params}`` mappings."""
     out = []
     for spec in checks:
         if isinstance(spec, Check):
@@ -251,11 +253,15 @@ async def aevaluate(
     if concurrency < 1 or repeats < 1 or retries < 0:
         raise ConfigError("concurrency and repeats must be >= 1, retries >= 0")
     data = dataset if isinstance(dataset, Dataset) else Dataset.from_items(dataset)
-    built = _checks(checks)
+    built = build_checks(checks)
     name = str(name or getattr(task, "__name__", None) or "experiment")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     run_id = f"{name}-{stamp}-{uuid.uuid4().hex[:6]}"
     root = Path(evals_dir) if evals_dir is not None else _default_dir()
+    estimate = estimate_judges(built, data.items, repeats)
+    logger.info("eval %s: %d items, estimated judge cost: %s", name, len(data), estimate.line())
+    if progress:
+        progress_bar.announce(f"eval {name}: {len(data)} items; judge cost {estimate.line()}")
     files = RunFiles(root, run_id)
     runner = _Runner(
         task,
@@ -291,7 +297,7 @@ async def aevaluate(
         task_errors=runner.task_errors,
         started=started,
         finished=time.time(),
-        metadata=dict(metadata or {}),
+        metadata={**(metadata or {}), "judge_cost_estimate_usd": estimate.usd},
     )
     files.finish(summary.to_dict())
     return Experiment(id=run_id, name=name, dir=files.dir, summary=summary)

@@ -42,6 +42,12 @@ class _Rich:
         self._progress.stop()
 
 
+def announce(line: str) -> None:
+    """One line before a run starts (its size and cost estimate), on a terminal only."""
+    if sys.stderr.isatty():
+        sys.stderr.write(line + "\n")
+
+
 def open(title: str, total: int, *, enabled: bool = True) -> _Quiet | _Rich:
     """A bar on a terminal; nothing when disabled, piped, or without rich (core install)."""
     if not enabled or not sys.stderr.isatty():
