@@ -3,7 +3,10 @@ cost over a chosen window, with a breakdown by model, release or name.
 
 Series are cached for ``DATA_TTL_S`` per project, window and breakdown. The page itself is a
 shell with fixed-size chart boxes (no layout shift); ``static/
-dashboard.js`` fetches the series from ``/dashboard/data`` and draws them with uPlot. The data
+dashboard.js`` fetches the series from ``/dashboard/data`` and draws them with uPlot. Serving
+the shell starts computing its series, so the queries run while the browser loads the scripts,
+and requests for series being computed wait for that computation instead of starting another.
+The data
 comes from the same store query as ``GET /api/metrics``: whole traces for requests, errors,
 latency, tokens and cost; LLM spans (served from the hourly rollups) for time to first token
 and the per-model breakdown.
@@ -12,8 +15,9 @@ and the per-model breakdown.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,9 +26,11 @@ from starlette.responses import JSONResponse, Response
 from spyglass.server.blocking import run_blocking
 from spyglass.server.ui.logins import PageError, ProjectViewDep, app_state
 from spyglass.server.ui.render import SECURITY_HEADERS, project_page
+from spyglass.storage.base import Store
 from spyglass.storage.filters import MetricsQuery
 from spyglass.storage.models import MetricsResult
 
+logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 # window -> (seconds, bucket seconds). Buckets of whole hours let the metrics query read the
@@ -54,24 +60,67 @@ DATA_TTL_S = 30.0
 MAX_CACHED = 1_000
 
 
+Key = tuple[int, str, str]
+Data = dict[str, Any]
+
+
 class DataCache:
-    """Chart data by key, each entry for ``ttl`` seconds."""
+    """Chart data by key, each entry for ``ttl`` seconds, and at most one computation of a key
+    at a time: a request for data being computed waits for it."""
 
     def __init__(self, ttl: float = DATA_TTL_S, clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl
         self._clock = clock
-        self._entries: dict[tuple[int, str, str], tuple[float, dict[str, Any]]] = {}
+        self._entries: dict[Key, tuple[float, Data]] = {}
+        self._running: dict[Key, asyncio.Task[Data]] = {}
 
-    def get(self, key: tuple[int, str, str]) -> dict[str, Any] | None:
+    def get(self, key: Key) -> Data | None:
         hit = self._entries.get(key)
         if hit is None or hit[0] < self._clock():
             return None
         return hit[1]
 
-    def put(self, key: tuple[int, str, str], data: dict[str, Any]) -> None:
+    def put(self, key: Key, data: Data) -> None:
         if len(self._entries) >= MAX_CACHED:
             self._entries.clear()
         self._entries[key] = (self._clock() + self.ttl, data)
+
+    async def fetch(self, key: Key, compute: Callable[[], Awaitable[Data]]) -> Data:
+        """The cached data, or the result of the computation of ``key`` (started if need be).
+
+        Shielded: a request that goes away leaves the computation to finish for the next one.
+        """
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        return await asyncio.shield(self._start(key, compute))
+
+    def prefetch(self, key: Key, compute: Callable[[], Awaitable[Data]]) -> None:
+        """Start computing ``key`` unless it is cached or under way; nobody waits for it."""
+        if self.get(key) is None:
+            self._start(key, compute)
+
+    def _start(self, key: Key, compute: Callable[[], Awaitable[Data]]) -> asyncio.Task[Data]:
+        task = self._running.get(key)
+        if task is None:
+            task = self._running[key] = asyncio.ensure_future(self._compute(key, compute))
+            task.add_done_callback(_retrieved)
+        return task
+
+    async def _compute(self, key: Key, compute: Callable[[], Awaitable[Data]]) -> Data:
+        try:
+            data = await compute()
+            self.put(key, data)
+            return data
+        finally:
+            self._running.pop(key, None)
+
+
+def _retrieved(task: asyncio.Task[Data]) -> None:
+    # A prefetch nobody awaited must not end as "exception never retrieved"; a request that
+    # awaited it has met the error itself (and the next one computes afresh).
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.debug("dashboard data failed: %s", exc)
 
 
 def _cache_of(request: Request) -> DataCache:
@@ -96,6 +145,10 @@ async def dashboard_page(
 ) -> Response:
     window = _choice(window, WINDOWS, "24h")
     by = _choice(by, BREAKDOWNS, "model")
+    store = app_state(request).store
+    _cache_of(request).prefetch(
+        (view.project.id, window, by), lambda: _compute(store, view.project.id, window, by)
+    )
     context = {
         "window": window,
         "by": by,
@@ -158,15 +211,17 @@ async def dashboard_data(
 ) -> Response:
     window = _choice(window, WINDOWS, "24h")
     by = _choice(by, BREAKDOWNS, "model")
-    cache = _cache_of(request)
-    cached = cache.get((view.project.id, window, by))
-    if cached is not None:
-        return JSONResponse(cached, headers=SECURITY_HEADERS)
+    store = app_state(request).store
+    data = await _cache_of(request).fetch(
+        (view.project.id, window, by), lambda: _compute(store, view.project.id, window, by)
+    )
+    return JSONResponse(data, headers=SECURITY_HEADERS)
+
+
+async def _compute(store: Store, pid: int, window: str, by: str) -> Data:
     seconds, bucket_s = WINDOWS[window]
     end = time.time_ns()
     start = end - seconds * 1_000_000_000
-    store = app_state(request).store
-    pid = view.project.id
     overall_q = MetricsQuery(start, end, bucket_s)
     ttft_q = MetricsQuery(start, end, bucket_s, scope="spans", kind="LLM")
     if by == "model":
@@ -183,5 +238,4 @@ async def dashboard_data(
     )
     data = chart_data(overall, llm, grouped, bucket_s)
     data["as_of"] = end // 1_000_000_000
-    cache.put((view.project.id, window, by), data)
-    return JSONResponse(data, headers=SECURITY_HEADERS)
+    return data

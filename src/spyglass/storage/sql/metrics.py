@@ -44,6 +44,11 @@ GROUP_COLUMNS = {
     },
 }
 OTHER = "(other)"
+# Raw rows are read in pieces of whole buckets spanning at least this long. SQLite groups by
+# sorting, and a day of a busy project's traces (333k) overflows its sorter's memory and is
+# merged through temporary files; an hour's rows sort in memory. Hourly pieces made the 24 h
+# traces query 15-25 % faster at 333k traces; PostgreSQL (hash aggregates) does not mind.
+RAW_PIECE_NS = rollups.HOUR_NS
 
 
 class _Acc:
@@ -134,6 +139,17 @@ def _rollup_query(
     return query
 
 
+def _pieces(lo: int, hi: int, origin: int, bucket_ns: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` cut at bucket edges into pieces of at least ``RAW_PIECE_NS``."""
+    step = bucket_ns * -(-RAW_PIECE_NS // bucket_ns)
+    out = []
+    edge = origin + ((lo - origin) // step + 1) * step
+    while lo < hi:
+        out.append((lo, min(edge, hi)))
+        lo, edge = edge, edge + step
+    return out
+
+
 def _any_span(engine: Engine, project_id: int, lo: int, hi: int) -> bool:
     c = spans.c
     query = (
@@ -198,9 +214,9 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
             )
             raw_ranges = [(q.start_ns, first_hour), (last_hour, q.end_ns)]
     queries.extend(
-        _raw_query(table, project_id, lo, hi, origin, bucket_ns, group_name, kind)
+        _raw_query(table, project_id, a, b, origin, bucket_ns, group_name, kind)
         for lo, hi in raw_ranges
-        if lo < hi
+        for a, b in _pieces(lo, hi, origin, bucket_ns)
     )
     rows: list[Any] = []
     with engine.connect() as conn:

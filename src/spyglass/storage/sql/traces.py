@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select
@@ -149,8 +150,9 @@ def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
     """All spans of a trace in depth-first order (children by start time).
 
     Iterative, so a 10,000-deep chain is no problem. Spans whose parent is missing (not yet
-    arrived, or from another service) are shown as roots. Rows are read as plain tuples:
-    attribute access on SQLAlchemy rows cost more than the query itself at 10,000 spans.
+    arrived, or from another service) are shown as roots. Only the tree's columns are read,
+    along the primary key (project, trace, span). Rows are read as plain tuples: attribute
+    access on SQLAlchemy rows cost more than the query itself at 10,000 spans.
     """
     with engine.connect() as conn:
         # Sorted here, not in SQL: with ORDER BY start_ns, SQLite's planner walks the
@@ -163,19 +165,21 @@ def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
                 )
             )
         ]
-    # Tuple positions of _NODE_COLUMNS.
-    sid, parent_of, start = 0, 1, 4
-    rows.sort(key=lambda r: (r[start], r[sid]))
-    ids = {r[sid] for r in rows}
+    # Tuple positions of _NODE_COLUMNS: span id, parent id, start.
+    rows.sort(key=itemgetter(4, 0))
+    ids = {r[0] for r in rows}
     children: dict[str | None, list[tuple[Any, ...]]] = {}
     for r in rows:
-        parent = r[parent_of] if r[parent_of] in ids else None
-        children.setdefault(parent, []).append(r)
+        parent = r[1]
+        children.setdefault(parent if parent in ids else None, []).append(r)
     out: list[SpanNode] = []
-    stack: list[tuple[tuple[Any, ...], int]] = [(r, 0) for r in reversed(children.get(None, []))]
+    append = out.append
+    kids_of = children.get
+    none: list[tuple[Any, ...]] = []
+    stack: list[tuple[tuple[Any, ...], int]] = [(r, 0) for r in reversed(children.get(None, none))]
     while stack:
         r, depth = stack.pop()
-        kids = children.get(r[sid], [])
+        kids = kids_of(r[0], none)
         (
             span_id,
             parent_span_id,
@@ -191,7 +195,7 @@ def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
             total_tokens,
             cost,
         ) = r
-        out.append(
+        append(
             SpanNode(
                 span_id=span_id,
                 parent_span_id=parent_span_id,
@@ -210,7 +214,9 @@ def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
                 cost=cost,
             )
         )
-        stack.extend((k, depth + 1) for k in reversed(kids))
+        if kids:
+            below = depth + 1
+            stack.extend([(k, below) for k in reversed(kids)])
     return out
 
 
