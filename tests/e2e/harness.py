@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -135,3 +136,21 @@ def client(server: ServerProcess, key: str) -> httpx.Client:
     return httpx.Client(
         base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=10.0
     )
+
+
+# Spans and scores reach the store through the server's ingest queue and the SDK's
+# background senders: poll for them this long at most.
+ARRIVAL_TIMEOUT_S = 20.0
+
+
+def poll(api: httpx.Client, path: str, ready: Any, **params: Any) -> Any:
+    """GET ``path`` until ``ready(json)`` holds; fail with the last answer after the timeout."""
+    deadline = time.monotonic() + ARRIVAL_TIMEOUT_S
+    while True:
+        # httpx replaces a query string in ``path`` with ``params``, even empty ones.
+        resp = api.get(path, params=params) if params else api.get(path)
+        if resp.status_code == 200 and ready(resp.json()):
+            return resp.json()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"GET {path} never became ready: {resp.status_code} {resp.text}")
+        time.sleep(POLL_INTERVAL_S)

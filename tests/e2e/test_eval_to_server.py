@@ -7,19 +7,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.harness import ServerProcess, clean_env, client, make_key
+from tests.e2e.harness import ServerProcess, clean_env, client, make_key, poll
 
 pytestmark = pytest.mark.e2e
 
 ITEMS = 60
-ARRIVAL_TIMEOUT_S = 20.0
 BOT = """
 def good(question):
     return question.split()[-1]
@@ -28,17 +24,6 @@ def bad(question):
     n = int(question.split()[-1])
     return "?" if n % 3 == 0 else str(n)
 """
-
-
-def _poll(api: httpx.Client, path: str, ready: Any, **params: Any) -> Any:
-    deadline = time.monotonic() + ARRIVAL_TIMEOUT_S
-    while True:
-        resp = api.get(path, params=params)
-        if resp.status_code == 200 and ready(resp.json()):
-            return resp.json()
-        if time.monotonic() > deadline:
-            raise AssertionError(f"GET {path} never became ready: {resp.status_code} {resp.text}")
-        time.sleep(0.05)
 
 
 def _eval(
@@ -82,7 +67,7 @@ def test_an_eval_file_runs_against_the_server_and_a_regression_exits_1(
     assert "stored on the server as experiment" in second.stderr
 
     with client(shared_server, key) as api:
-        traces = _poll(
+        traces = poll(
             api,
             "/api/traces",
             lambda p: len(p["items"]) == 2 * ITEMS,
@@ -90,11 +75,11 @@ def test_an_eval_file_runs_against_the_server_and_a_regression_exits_1(
             name="eval arithmetic",
         )["items"]
         one = traces[0]["trace_id"]
-        scores = _poll(api, "/api/scores", lambda p: len(p["items"]) == 2, trace_id=one)["items"]
+        scores = poll(api, "/api/scores", lambda p: len(p["items"]) == 2, trace_id=one)["items"]
         assert {s["name"] for s in scores} == {"exact-match", "token-f1"}
         assert {s["source"] for s in scores} == {"code"}
 
-        runs = _poll(api, "/api/experiments", lambda p: len(p["items"]) == 2)["items"]
+        runs = poll(api, "/api/experiments", lambda p: len(p["items"]) == 2)["items"]
         candidate, baseline = runs[0]["id"], runs[1]["id"]
         assert runs[0]["name"] == "arithmetic"
         compared = api.get(

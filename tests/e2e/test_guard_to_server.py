@@ -5,19 +5,16 @@ read back through the query API."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import openai
 import pytest
 
 import spyglass
 from spyglass.exceptions import GuardBlocked
 from spyglass.guard import Guard, Policy, Vault
-from tests.e2e.harness import ServerProcess, client, make_key
+from tests.e2e.harness import ServerProcess, client, make_key, poll
 from tests.fakes.openai_upstream import FakeOpenAI, Script
 
 pytestmark = pytest.mark.e2e
@@ -59,17 +56,6 @@ def sdk(
         spyglass.shutdown()
 
 
-def _poll(api: httpx.Client, path: str, ready: Any) -> Any:
-    deadline = time.monotonic() + ARRIVAL_TIMEOUT_S
-    while True:
-        resp = api.get(path)
-        if resp.status_code == 200 and ready(resp.json()):
-            return resp.json()
-        if time.monotonic() > deadline:
-            raise AssertionError(f"GET {path} never became ready: {resp.status_code} {resp.text}")
-        time.sleep(0.05)
-
-
 def test_blocked_and_redacted_calls_are_visible_in_the_server(
     shared_server: ServerProcess, sdk: str
 ) -> None:
@@ -104,12 +90,12 @@ def test_blocked_and_redacted_calls_are_visible_in_the_server(
     assert spyglass.flush(ARRIVAL_TIMEOUT_S) is True
 
     with client(shared_server, sdk) as api:
-        traces = _poll(api, "/api/traces", lambda page: len(page["items"]) == 2)["items"]
+        traces = poll(api, "/api/traces", lambda page: len(page["items"]) == 2)["items"]
         redacted_id, blocked_id = (t["trace_id"] for t in traces)  # newest first
 
         tagged = api.get("/api/traces", params={"tag": "guard:block"}).json()["items"]
         assert [t["trace_id"] for t in tagged] == [blocked_id]
-        blocked = _poll(api, f"/api/traces/{blocked_id}", lambda d: d["trace"]["span_count"] == 2)
+        blocked = poll(api, f"/api/traces/{blocked_id}", lambda d: d["trace"]["span_count"] == 2)
         assert blocked["trace"]["status"] == "ERROR"  # GuardBlocked propagated from support()
         guard_span = next(s for s in blocked["spans"] if s["kind"] == "GUARDRAIL")
         assert guard_span["name"] == "guard.input"
@@ -118,12 +104,12 @@ def test_blocked_and_redacted_calls_are_visible_in_the_server(
         assert detail["metadata"]["guard.reason"].startswith("prompt-injection")
         results = json.loads(detail["attributes"]["spyglass.guard.results"])
         assert results[0]["rule"] == "prompt-injection" and results[0]["taken"] == "block"
-        scores = _poll(api, f"/api/scores?trace_id={blocked_id}", lambda p: len(p["items"]) >= 1)
+        scores = poll(api, f"/api/scores?trace_id={blocked_id}", lambda p: len(p["items"]) >= 1)
         injection = next(s for s in scores["items"] if s["name"] == "guard.prompt-injection")
         assert injection["source"] == "guard" and injection["span_id"] == guard_span["span_id"]
         assert injection["metadata"]["taken"] == "block" and injection["value"] >= 0.5
 
-        redacted = _poll(api, f"/api/traces/{redacted_id}", lambda d: d["trace"]["span_count"] == 4)
+        redacted = poll(api, f"/api/traces/{redacted_id}", lambda d: d["trace"]["span_count"] == 4)
         kinds = sorted(s["kind"] for s in redacted["spans"])
         assert kinds == ["CHAIN", "GUARDRAIL", "GUARDRAIL", "LLM"]
         llm_span = next(s for s in redacted["spans"] if s["kind"] == "LLM")
@@ -135,5 +121,5 @@ def test_blocked_and_redacted_calls_are_visible_in_the_server(
         out_detail = api.get(f"/api/traces/{redacted_id}/spans/{out_span['span_id']}").json()
         assert out_detail["metadata"]["guard.actions"] == ["redact"]
         assert "[PHONE]" in out_detail["output"] and "415 555" not in json.dumps(out_detail)
-        scores = _poll(api, f"/api/scores?trace_id={redacted_id}", lambda p: len(p["items"]) == 3)
+        scores = poll(api, f"/api/scores?trace_id={redacted_id}", lambda p: len(p["items"]) == 3)
         assert {s["name"] for s in scores["items"]} == {"guard.prompt-injection", "guard.pii"}

@@ -4,17 +4,15 @@ the fake OpenAI upstream, then the query API shows the trace, its LLM spans, and
 from __future__ import annotations
 
 import importlib.util
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
 import spyglass
-from tests.e2e.harness import ServerProcess, client, make_key
+from tests.e2e.harness import ServerProcess, client, make_key, poll
 from tests.fakes.openai_upstream import DEFAULT_REPLY, FakeOpenAI, Script
 
 pytestmark = pytest.mark.e2e
@@ -52,17 +50,6 @@ def sdk(
         spyglass.shutdown()
 
 
-def _poll(api: httpx.Client, path: str, ready: Any) -> Any:
-    deadline = time.monotonic() + ARRIVAL_TIMEOUT_S
-    while True:
-        resp = api.get(path)
-        if resp.status_code == 200 and ready(resp.json()):
-            return resp.json()
-        if time.monotonic() > deadline:
-            raise AssertionError(f"GET {path} never became ready: {resp.status_code} {resp.text}")
-        time.sleep(0.05)
-
-
 def test_observed_openai_app_shows_up_in_the_server(shared_server: ServerProcess, sdk: str) -> None:
     with (
         FakeOpenAI(Script(model=SNAPSHOT, cached_tokens=4)) as fake,
@@ -90,9 +77,9 @@ def test_observed_openai_app_shows_up_in_the_server(shared_server: ServerProcess
     assert spyglass.flush(ARRIVAL_TIMEOUT_S) is True
 
     with client(shared_server, sdk) as api:
-        listed = _poll(api, "/api/traces", lambda page: len(page["items"]) == 1)
+        listed = poll(api, "/api/traces", lambda page: len(page["items"]) == 1)
         trace_id = listed["items"][0]["trace_id"]
-        detail = _poll(api, f"/api/traces/{trace_id}", lambda d: d["trace"]["span_count"] == 3)
+        detail = poll(api, f"/api/traces/{trace_id}", lambda d: d["trace"]["span_count"] == 3)
         trace = detail["trace"]
         assert trace["name"] == "answer"
         assert (trace["user_id"], trace["session_id"]) == ("user-42", "sess-7")
@@ -140,7 +127,7 @@ def test_observed_openai_app_shows_up_in_the_server(shared_server: ServerProcess
         assert streamed["ttft_ms"] is not None
         assert 0 < streamed["ttft_ms"] < streamed["duration_ms"] + 1
 
-        scores = _poll(api, f"/api/scores?trace_id={trace_id}", lambda p: len(p["items"]) == 1)
+        scores = poll(api, f"/api/scores?trace_id={trace_id}", lambda p: len(p["items"]) == 1)
         [score] = scores["items"]
         assert (score["name"], score["value"], score["comment"]) == ("thumbs", False, "slow answer")
         assert (score["trace_id"], score["source"]) == (trace_id, "human")

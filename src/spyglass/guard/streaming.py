@@ -29,7 +29,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spyglass.checks import CheckContext, Finding
 from spyglass.guard import recording
@@ -66,11 +66,11 @@ class _StreamCore:
         self,
         guard: Guard,
         *,
-        context: CheckContext | None,
-        vault: Vault | None,
-        window: int,
-        step: int,
-        scan_chars: int,
+        context: CheckContext | None = None,
+        vault: Vault | None = None,
+        window: int = DEFAULT_WINDOW,
+        step: int = DEFAULT_STEP,
+        scan_chars: int = DEFAULT_SCAN,
     ) -> None:
         if window < 0 or step < 1 or scan_chars < 0:
             raise ValueError("window and scan_chars must be >= 0 and step >= 1")
@@ -206,24 +206,13 @@ class GuardedStream(_StreamCore):
     """Guard the output stream ``chunks``; iterate to get the cleared text.
 
     Also usable by hand: :meth:`push` each chunk and send what it returns, then :meth:`close`.
+    Options: ``context``, ``vault``, ``window``, ``step``, ``scan_chars``.
     After the end, ``blocked``/``reason`` tell whether a rule stopped the stream and
     ``result`` holds the recorded :class:`GuardResult`.
     """
 
-    def __init__(
-        self,
-        guard: Guard,
-        chunks: Iterable[str] = (),
-        *,
-        context: CheckContext | None = None,
-        vault: Vault | None = None,
-        window: int = DEFAULT_WINDOW,
-        step: int = DEFAULT_STEP,
-        scan_chars: int = DEFAULT_SCAN,
-    ) -> None:
-        super().__init__(
-            guard, context=context, vault=vault, window=window, step=step, scan_chars=scan_chars
-        )
+    def __init__(self, guard: Guard, chunks: Iterable[str] = (), **options: Any) -> None:
+        super().__init__(guard, **options)
         self._chunks = chunks
 
     def __iter__(self) -> Iterator[str]:
@@ -241,20 +230,8 @@ class GuardedStream(_StreamCore):
 class AsyncGuardedStream(_StreamCore):
     """:class:`GuardedStream` over an async iterable of chunks."""
 
-    def __init__(
-        self,
-        guard: Guard,
-        chunks: AsyncIterable[str],
-        *,
-        context: CheckContext | None = None,
-        vault: Vault | None = None,
-        window: int = DEFAULT_WINDOW,
-        step: int = DEFAULT_STEP,
-        scan_chars: int = DEFAULT_SCAN,
-    ) -> None:
-        super().__init__(
-            guard, context=context, vault=vault, window=window, step=step, scan_chars=scan_chars
-        )
+    def __init__(self, guard: Guard, chunks: AsyncIterable[str], **options: Any) -> None:
+        super().__init__(guard, **options)
         self._chunks = chunks
 
     async def __aiter__(self) -> AsyncIterator[str]:
