@@ -164,7 +164,8 @@ def browser_open(url: str, email: str, password: str, big_trace: str) -> dict[st
             page.goto("about:blank")
             t0 = time.perf_counter()
             page.goto(f"{url}/p/{project}/traces/{big_trace}")
-            page.wait_for_function("window.spyglassTree && window.spyglassTree.ready")
+            # Not wait_for_function: it polls by eval, which the page's CSP refuses.
+            page.wait_for_selector("#tree[data-ready]", state="attached")
             page.wait_for_selector("#span-detail .span-detail")
             runs.append((time.perf_counter() - t0) * 1000)
         rows = page.locator("#tree .srow").count()

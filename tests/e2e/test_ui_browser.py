@@ -103,12 +103,25 @@ def browser() -> Iterator[Browser]:
         yield b  # type: ignore[misc]
 
 
+def tree_ready(page: Page) -> None:
+    """Wait until trace.js has drawn the tree and asked for the first span's detail.
+
+    Not ``page.wait_for_function``: its predicate runs through ``eval`` in the page, which
+    the UI's Content-Security-Policy refuses. It usually got through anyway, but under load
+    (a click's navigation still under way) it failed with an ``EvalError``."""
+    expect(page.locator("#tree[data-ready]")).to_be_attached()
+
+
 def open_first_trace(page: Page, site: Site, query: str) -> None:
     """Open the newest trace of a filtered list, and wait for its scripts to be running
     (before that a form would post without htmx, which works, but reloads the page)."""
     page.goto(site.url(f"/p/{site.alpha}/traces?{query}"))
     page.locator("#trace-rows td.name a").first.click()
-    page.wait_for_function("window.spyglassTree && window.spyglassTree.ready")
+    tree_ready(page)
+    # trace.js fetches the root span's detail as it starts. Wait for it: on a loaded machine
+    # it could otherwise land between a later click's hit check and the click, moving the
+    # page under the pointer (the click then selects another span, or none).
+    expect(page.locator("#span-detail .span-detail")).to_be_visible()
 
 
 def _log_in(page: Page, site: Site, email: str) -> None:
@@ -193,15 +206,21 @@ def test_open_a_trace_and_expand_a_tool_call(page: Page, site: Site) -> None:
     open_first_trace(page, site, "name=invoke_agent+support-agent")
     expect(page.locator("#tree .srow").first).to_contain_text("invoke_agent")
     page.locator("#tree .srow", has_text="chat").first.click()
+    # The chat span selected and its own detail swapped in before reading the detail pane.
+    expect(page.locator("#tree .srow.sel")).to_contain_text("chat")
+    expect(page.locator("#span-detail h2")).to_contain_text("chat")
     call = page.locator("#span-detail details.toolcall").first
     expect(call).to_be_visible()
     expect(call.locator("pre")).to_be_hidden()
     call.locator("summary").click()
+    expect(call).to_have_attribute("open", "")
+    expect(call.locator("pre")).to_be_visible()
     expect(call.locator("pre")).to_contain_text("order_id")
     expect(page.locator("#span-detail .msg.user")).to_be_visible()
     shot(page, "trace")
     # Keyboard: down moves to the next span and loads its detail.
     page.locator("#tree").focus()
+    expect(page.locator("#tree")).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(page.locator("#span-detail .kind")).to_have_text("TOOL")
 
@@ -232,7 +251,7 @@ def test_add_feedback_on_a_trace_and_a_span(page: Page, site: Site) -> None:
 def test_a_10000_span_trace_opens_fast_and_stays_small(page: Page, site: Site) -> None:
     started = time.perf_counter()
     page.goto(site.url(f"/p/{site.alpha}/traces/{site.big_trace}"))
-    page.wait_for_function("window.spyglassTree && window.spyglassTree.ready")
+    tree_ready(page)
     expect(page.locator("#span-detail .span-detail")).to_be_visible()
     elapsed = time.perf_counter() - started
     assert elapsed < BIG_TRACE_LIMIT_S, f"the big trace took {elapsed:.2f} s to open"

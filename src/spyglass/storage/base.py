@@ -32,6 +32,7 @@ from spyglass.storage.models import (
     SessionSummary,
     Span,
     TraceDetail,
+    TraceOutline,
     TraceSummary,
     UserSummary,
 )
@@ -75,6 +76,9 @@ class Store(Protocol):
         self, project_id: int, flt: TraceFilter, limit: int, cursor: str | None
     ) -> Page[TraceSummary]: ...
     def get_trace(self, project_id: int, trace_id: str) -> TraceDetail | None: ...
+    def get_trace_outline(self, project_id: int, trace_id: str) -> TraceOutline | None:
+        """``get_trace`` with the spans as plain tuples of the tree's columns (web UI)."""
+
     def get_trace_summary(self, project_id: int, trace_id: str) -> TraceSummary | None:
         """The trace's summary alone, without its spans (cheap)."""
 

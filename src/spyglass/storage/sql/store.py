@@ -33,6 +33,7 @@ from spyglass.storage.models import (
     SessionSummary,
     Span,
     TraceDetail,
+    TraceOutline,
     TraceSummary,
     UserSummary,
 )
@@ -181,6 +182,16 @@ class SqlStore:
             self.engine, project_id, ScoreFilter(trace_id=trace_id), TRACE_SCORES_LIMIT, None
         ).items
         return TraceDetail(trace=summary, spans=tree, scores=trace_scores)
+
+    def get_trace_outline(self, project_id: int, trace_id: str) -> TraceOutline | None:
+        summary = traces.get_trace_summary(self.engine, project_id, trace_id)
+        if summary is None:
+            return None
+        outline = traces.span_outline(self.engine, project_id, trace_id)
+        trace_scores = scores.list_scores(
+            self.engine, project_id, ScoreFilter(trace_id=trace_id), TRACE_SCORES_LIMIT, None
+        ).items
+        return TraceOutline(trace=summary, spans=outline, scores=trace_scores)
 
     def get_trace_summary(self, project_id: int, trace_id: str) -> TraceSummary | None:
         return traces.get_trace_summary(self.engine, project_id, trace_id)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, and_, or_, select
 
 from spyglass.storage.filters import TraceFilter
 from spyglass.storage.models import (
+    OutlineRow,
     Page,
     Span,
     SpanNode,
@@ -144,80 +146,130 @@ _NODE_COLUMNS = (
     spans.c.total_tokens,
     spans.c.cost,
 )
+# The columns of an OutlineRow but its depth. Both lists begin span id, parent id, name, kind,
+# start: _depth_first relies on those positions.
+_OUTLINE_COLUMNS = (
+    spans.c.span_id,
+    spans.c.parent_span_id,
+    spans.c.name,
+    spans.c.kind,
+    spans.c.start_ns,
+    spans.c.end_ns,
+    spans.c.status,
+    spans.c.model,
+    spans.c.total_tokens,
+    spans.c.cost,
+)
+Row = tuple[Any, ...]
+T = TypeVar("T")
 
 
-def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
-    """All spans of a trace in depth-first order (children by start time).
-
-    Iterative, so a 10,000-deep chain is no problem. Spans whose parent is missing (not yet
-    arrived, or from another service) are shown as roots. Only the tree's columns are read,
-    along the primary key (project, trace, span). Rows are read as plain tuples: attribute
-    access on SQLAlchemy rows cost more than the query itself at 10,000 spans.
-    """
+def _tree_rows(
+    engine: Engine, project_id: int, trace_id: str, columns: tuple[Any, ...]
+) -> list[Row]:
+    """The trace's spans as plain tuples of ``columns``, read along the primary key (project,
+    trace, span). Attribute access on SQLAlchemy rows cost more than the query itself at
+    10,000 spans, hence tuples."""
     with engine.connect() as conn:
-        # Sorted here, not in SQL: with ORDER BY start_ns, SQLite's planner walks the
+        # Sorted later, not in SQL: with ORDER BY start_ns, SQLite's planner walks the
         # (project_id, start_ns) index of the whole project instead of the primary key.
-        rows = [
+        return [
             tuple(r)
             for r in conn.execute(
-                select(*_NODE_COLUMNS).where(
+                select(*columns).where(
                     spans.c.project_id == project_id, spans.c.trace_id == trace_id
                 )
             )
         ]
-    # Tuple positions of _NODE_COLUMNS: span id, parent id, start.
-    rows.sort(key=itemgetter(4, 0))
+
+
+def _depth_first(rows: list[Row], make: Callable[[Row, int, int], T]) -> list[T]:
+    """``make(row, depth, child count)`` of every row in depth-first order, children by start
+    time (then span id).
+
+    Iterative, so a 10,000-deep chain is no problem. Spans whose parent is missing (not yet
+    arrived, or from another service) are shown as roots. Rows begin span id, parent id,
+    name, kind, start.
+    """
+    # Two stable sorts, by id and then by start, order as one sort by (start, id) would, in a
+    # third of the time: no key tuple per row.
+    rows.sort(key=itemgetter(0))
+    rows.sort(key=itemgetter(4))
     ids = {r[0] for r in rows}
-    children: dict[str | None, list[tuple[Any, ...]]] = {}
+    children: dict[str | None, list[Row]] = {}
     for r in rows:
         parent = r[1]
         children.setdefault(parent if parent in ids else None, []).append(r)
-    out: list[SpanNode] = []
+    out: list[T] = []
     append = out.append
     kids_of = children.get
-    none: list[tuple[Any, ...]] = []
-    stack: list[tuple[tuple[Any, ...], int]] = [(r, 0) for r in reversed(children.get(None, none))]
+    none: list[Row] = []
+    # One iterator per open level: a span with children pushes theirs and the walk goes on
+    # from there; an exhausted level is popped, and its parent's iterator resumes.
+    stack = [iter(children.get(None, none))]
+    push, pop = stack.append, stack.pop
     while stack:
-        r, depth = stack.pop()
-        kids = kids_of(r[0], none)
-        (
-            span_id,
-            parent_span_id,
-            name,
-            kind,
-            start_ns,
-            end_ns,
-            duration_ns,
-            status,
-            model,
-            input_tokens,
-            output_tokens,
-            total_tokens,
-            cost,
-        ) = r
-        append(
-            SpanNode(
-                span_id=span_id,
-                parent_span_id=parent_span_id,
-                depth=depth,
-                child_count=len(kids),
-                name=name,
-                kind=kind,
-                start_ns=start_ns,
-                end_ns=end_ns,
-                duration_ms=duration_ns / 1e6,
-                status=status,
-                model=model,
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                total_tokens=total_tokens,
-                cost=cost,
-            )
-        )
-        if kids:
-            below = depth + 1
-            stack.extend([(k, below) for k in reversed(kids)])
+        depth = len(stack) - 1
+        for r in stack[-1]:
+            kids = kids_of(r[0], none)
+            append(make(r, depth, len(kids)))
+            if kids:
+                push(iter(kids))
+                break
+        else:
+            pop()
     return out
+
+
+def _span_node(r: Row, depth: int, child_count: int) -> SpanNode:
+    (
+        span_id,
+        parent_span_id,
+        name,
+        kind,
+        start_ns,
+        end_ns,
+        duration_ns,
+        status,
+        model,
+        input_tokens,
+        output_tokens,
+        total_tokens,
+        cost,
+    ) = r
+    return SpanNode(
+        span_id=span_id,
+        parent_span_id=parent_span_id,
+        depth=depth,
+        child_count=child_count,
+        name=name,
+        kind=kind,
+        start_ns=start_ns,
+        end_ns=end_ns,
+        duration_ms=duration_ns / 1e6,
+        status=status,
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=total_tokens,
+        cost=cost,
+    )
+
+
+def _outline_row(r: Row, depth: int, _child_count: int) -> OutlineRow:
+    # The depth goes third: span id, parent id, depth, name, ...
+    return (r[0], r[1], depth, *r[2:])
+
+
+def span_tree(engine: Engine, project_id: int, trace_id: str) -> list[SpanNode]:
+    """All spans of a trace in depth-first order (children by start time)."""
+    return _depth_first(_tree_rows(engine, project_id, trace_id, _NODE_COLUMNS), _span_node)
+
+
+def span_outline(engine: Engine, project_id: int, trace_id: str) -> list[OutlineRow]:
+    """The spans of ``span_tree``, in its order, as ``OutlineRow`` tuples (no model objects)."""
+    rows = _tree_rows(engine, project_id, trace_id, _OUTLINE_COLUMNS)
+    return _depth_first(rows, _outline_row)
 
 
 def _loads(raw: str | None, empty: Any) -> Any:
