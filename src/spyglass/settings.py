@@ -77,25 +77,34 @@ REGISTRY: tuple[Setting, ...] = (
         "SPYGLASS_INGEST_QUEUE_SPANS",
         int,
         50_000,
-        "Spans that may wait for the writer before OTLP answers 503 with Retry-After. Bounds "
-        "server memory: about 4 KB per queued span.",
+        "Without ingest processes: spans that may wait for the writer before OTLP answers 503 "
+        "with Retry-After. Bounds server memory: about 4 KB per queued span.",
     ),
     Setting(
         "writer_batch_spans",
         "SPYGLASS_WRITER_BATCH_SPANS",
         int,
         8_192,
-        "Most spans the writer commits in one transaction. Larger batches amortise the "
-        "commit's disk sync; smaller ones answer sooner.",
+        "Without ingest processes: most spans the writer commits in one transaction. Larger "
+        "batches amortise the commit's disk sync; smaller ones answer sooner.",
     ),
     Setting(
         "ingest_processes",
         "SPYGLASS_INGEST_PROCESSES",
         int,
-        0,
-        "Processes that decode OTLP requests beside the server process. 0 decodes in the "
-        "server's worker threads. Decoding holds Python's GIL, so on a machine with cores to "
-        "spare a process or two raises ingest throughput.",
+        2,
+        "Processes that decode, map and write OTLP requests beside the server process; they "
+        "prepare their batches in parallel and take turns only for the write. 0 does all of "
+        "it in the server process (decoding in its threads, one writer thread), which uses "
+        "less memory and about one core. POSIX only; elsewhere 0 is used.",
+    ),
+    Setting(
+        "ingest_queue_bytes",
+        "SPYGLASS_INGEST_QUEUE_BYTES",
+        int,
+        64 * MIB,
+        "With ingest processes: request bytes that may wait for them before OTLP answers 503 "
+        "with Retry-After. Bounds the server's memory for waiting work.",
     ),
     Setting(
         "key_cache_seconds",

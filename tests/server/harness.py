@@ -30,7 +30,11 @@ async def running_app(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app over ``store`` with its lifespan running, and a client without credentials."""
     # environ={}: the developer's SPYGLASS_* variables must not change what tests see.
-    settings = load_settings({"home": str(home), "key_cache_seconds": 0, **overrides}, environ={})
+    # ingest_processes=0: in-process tests write through the writer thread unless they ask.
+    settings = load_settings(
+        {"home": str(home), "key_cache_seconds": 0, "ingest_processes": 0, **overrides},
+        environ={},
+    )
     app = create_app(settings, store)
     async with (
         app.router.lifespan_context(app),

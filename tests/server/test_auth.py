@@ -92,4 +92,4 @@ async def test_revoked_key_is_refused_after_the_cache_expires(api: Api) -> None:
 async def test_healthz_needs_no_key(api: Api) -> None:
     resp = await api.client.get("/healthz")
     assert resp.status_code == 200
-    assert resp.json() == {"status": "ok", "queued_spans": 0}
+    assert resp.json() == {"status": "ok", "queued_spans": 0, "queued_bytes": 0}

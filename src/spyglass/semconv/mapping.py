@@ -114,6 +114,9 @@ _TTFT_SECONDS_KEYS = (
     "gen_ai.server.time_to_first_token",
     "llm.openai.chat_completions.streaming_time_to_first_token",
 )
+# (key, factor to ns) in the order they are tried; built once, not per span.
+_TTFT_KEYS = (("spyglass.ttft_ms", 1e6), *((k, 1e9) for k in _TTFT_SECONDS_KEYS))
+_TTFT_KEY_SET = frozenset(k for k, _ in _TTFT_KEYS)
 _SESSION_KEYS = (
     "session.id",
     "gen_ai.conversation.id",
@@ -364,7 +367,9 @@ def _apply_token_convention(m: MappedSpan) -> None:
 
 
 def _ttft(attrs: dict[str, Any], notes: list[str]) -> int | None:
-    for key, to_ns in (("spyglass.ttft_ms", 1e6), *((k, 1e9) for k in _TTFT_SECONDS_KEYS)):
+    if _TTFT_KEY_SET.isdisjoint(attrs):  # the usual case: one C-level pass over the keys
+        return None
+    for key, to_ns in _TTFT_KEYS:
         value = attrs.get(key)
         if value is None:
             continue

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from spyglass.server.api.prices import router as prices_router
 from spyglass.server.auth import KeyCache, ProjectId
 from spyglass.server.blocking import run_blocking
 from spyglass.server.ingest import routes as ingest_routes
+from spyglass.server.ingest.pool import IngestPool, lock_path_for
 from spyglass.server.ingest.writer import IngestWriter
 from spyglass.server.prices import ProjectPrices
 from spyglass.server.state import AppState
@@ -31,7 +30,8 @@ from spyglass.server.ui import install as install_ui
 from spyglass.settings import Settings, load_settings
 from spyglass.storage.base import Store
 from spyglass.storage.models import Project
-from spyglass.storage.sql.store import open_store
+from spyglass.storage.sql.checkpoint import start_checkpointer
+from spyglass.storage.sql.store import SqlStore, open_store
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -56,14 +56,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             batch_spans=settings.writer_batch_spans,
         )
         writer.start()
-        decode_pool = (
-            ProcessPoolExecutor(
-                max_workers=settings.ingest_processes,
-                # spawn: the server already runs threads, which fork would copy mid-flight.
-                mp_context=multiprocessing.get_context("spawn"),
-            )
-            if settings.ingest_processes > 0
-            else None
+        pool = _ingest_pool(settings, the_store)
+        checkpointer = (
+            start_checkpointer(the_store.dialect) if isinstance(the_store, SqlStore) else None
         )
         app.state.spyglass = AppState(
             settings=settings,
@@ -71,14 +66,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             writer=writer,
             key_cache=KeyCache(settings.key_cache_seconds),
             prices=ProjectPrices(price_table),
-            decode_pool=decode_pool,
+            ingest_pool=pool,
         )
         try:
             yield
         finally:
-            if decode_pool is not None:
-                decode_pool.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                await run_blocking(pool.close)
             await run_blocking(writer.close)
+            if checkpointer is not None:
+                checkpointer.stop()
             if store is None:
                 the_store.close()
 
@@ -120,7 +117,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def healthz(request: Request) -> JSONResponse:
         state: AppState = request.app.state.spyglass
         await run_blocking(state.store.ping)
-        return JSONResponse({"status": "ok", "queued_spans": state.writer.queued_spans})
+        pool = state.ingest_pool
+        return JSONResponse(
+            {
+                "status": "ok",
+                "queued_spans": state.writer.queued_spans,
+                "queued_bytes": pool.queued_bytes if pool is not None else 0,
+            }
+        )
 
     @app.get(
         "/api/project",
@@ -147,13 +151,28 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             # With decode processes, their CPU and memory count as the server's.
             "cpu_seconds": cpu,
             "rss_bytes": rss,
-            "written_spans": state.writer.written_spans,
+            "written_spans": state.writer.written_spans
+            + (state.ingest_pool.written_spans if state.ingest_pool else 0),
             "queued_spans": state.writer.queued_spans,
+            "queued_bytes": state.ingest_pool.queued_bytes if state.ingest_pool else 0,
         }
 
     # Last: the UI's catch-all HTML error handlers wrap the JSON ones installed above.
     install_ui(app)
     return app
+
+
+def _ingest_pool(settings: Settings, store: Store) -> IngestPool | None:
+    """The ingest processes, when configured and possible (a SQL store, a POSIX system)."""
+    if settings.ingest_processes <= 0 or not isinstance(store, SqlStore) or os.name != "posix":
+        return None
+    db_path = store.dialect.driver_url if store.is_sqlite else None
+    return IngestPool(
+        store.url,
+        lock_path_for(db_path, str(settings.home_path)),
+        processes=settings.ingest_processes,
+        max_queued_bytes=settings.ingest_queue_bytes,
+    )
 
 
 def _process_tree_usage() -> tuple[float, int | None]:

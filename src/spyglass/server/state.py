@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from spyglass.storage.base import Store
 
 if TYPE_CHECKING:
     from spyglass.server.auth import KeyCache
+    from spyglass.server.ingest.pool import IngestPool
     from spyglass.server.ingest.writer import IngestWriter
     from spyglass.server.prices import ProjectPrices
 
@@ -30,5 +30,6 @@ class AppState:
     writer: IngestWriter
     key_cache: KeyCache
     prices: ProjectPrices
-    # Processes that decode request bodies (setting ``ingest_processes``); None: worker threads.
-    decode_pool: Executor | None = None
+    # Processes that decode and write OTLP requests (setting ``ingest_processes``); None: the
+    # server's threads decode and ``writer`` writes.
+    ingest_pool: IngestPool | None = None

@@ -2,7 +2,8 @@
 
 One SQL implementation (``storage/sql``) serves SQLite and PostgreSQL. Methods are blocking:
 the server calls them through its one ``run_blocking`` helper so the event loop never stalls.
-``write_spans`` is only ever called by the single ingest writer; a return means committed.
+``write_spans`` is called by one ingest writer at a time (see ``server/ingest``); a return
+means committed.
 """
 
 from __future__ import annotations

@@ -13,29 +13,14 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from spyglass.exceptions import UnsupportedMediaType
-from spyglass.pricing import PriceTable
 from spyglass.server.auth import project_for_key
 from spyglass.server.blocking import run_blocking
-from spyglass.server.ingest.body import decode_content, read_limited
-from spyglass.server.ingest.otlp_decode import decode_json, decode_protobuf
-from spyglass.server.ingest.rows import SpanRow, build_rows
+from spyglass.server.ingest.body import read_limited
+from spyglass.server.ingest.worker import JSON, PROTOBUF, decode_request
 from spyglass.server.state import AppState
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
-
-PROTOBUF = "application/x-protobuf"
-JSON = "application/json"
-
-
-def decode_request(
-    body: bytes, encoding: str | None, media: str, limit: int, project_id: int, prices: PriceTable
-) -> tuple[int, list[str], list[SpanRow]]:
-    """Body bytes to storage rows: the CPU-heavy part of ingest, run in a worker thread or a
-    decode process. Returns the rejected span count, the reasons, and the rows."""
-    raw = decode_content(body, encoding, limit)
-    decoded = decode_protobuf(raw) if media == PROTOBUF else decode_json(raw)
-    return decoded.rejected, decoded.reasons, build_rows(project_id, decoded.spans, prices)
 
 
 def _answer(media: str, rejected: int, reasons: list[str]) -> Response:
@@ -88,11 +73,9 @@ async def export_traces(request: Request) -> Response:
     body = await read_limited(request.stream(), headers.get("content-length"), limit)
     prices = await state.prices.table_for(state.store, project_id)
     args = (body, headers.get("content-encoding"), media, limit, project_id, prices)
-    if state.decode_pool is not None:
-        rejected, reasons, rows = await asyncio.get_running_loop().run_in_executor(
-            state.decode_pool, decode_request, *args
-        )
+    if state.ingest_pool is not None:
+        rejected, reasons = await state.ingest_pool.ingest(*args)
     else:
         rejected, reasons, rows = await run_blocking(decode_request, *args)
-    await asyncio.wrap_future(state.writer.submit(rows))
+        await asyncio.wrap_future(state.writer.submit(rows))
     return _answer(media, rejected, reasons)

@@ -22,6 +22,10 @@ from spyglass.exceptions import ConfigError
 # SQLite waits this long for a lock instead of failing at once: readers never block the
 # writer in WAL mode, but a CLI command writing keys may overlap the server's writer.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# WAL pages after which a committing connection checkpoints inline. The server checkpoints
+# from a background thread (checkpoint.py) long before this, so a writer only ever does it
+# itself when nothing else runs the checkpoints (a CLI command, a stalled server).
+SQLITE_AUTOCHECKPOINT_PAGES = 8_192
 # Read connections kept open; the server answers queries from a thread pool of similar size.
 READ_POOL_SIZE = 8
 
@@ -79,6 +83,7 @@ def _sqlite_pragmas(conn: sqlite3.Connection) -> None:
     # promises. Batched commits make its cost (one fsync of the WAL) per batch, not per span.
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_AUTOCHECKPOINT_PAGES}")
 
 
 def make_engine(dialect: Dialect) -> Engine:
@@ -106,7 +111,7 @@ def make_engine(dialect: Dialect) -> Engine:
 
 
 def open_writer(dialect: Dialect) -> Any:
-    """A dedicated DBAPI connection for the single ingest writer."""
+    """A dedicated DBAPI connection for an ingest writer (or the WAL checkpointer)."""
     if dialect.is_sqlite:
         conn = sqlite3.connect(dialect.driver_url, isolation_level=None, check_same_thread=False)
         _sqlite_pragmas(conn)

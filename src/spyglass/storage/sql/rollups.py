@@ -71,10 +71,11 @@ def _upsert_sql(ph: str) -> str:
 _SQL: dict[str, str] = {}
 
 
-def add(cur: Any, ph: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Add span ``rows`` (``SPAN_COLUMNS`` tuples) to their hourly rollups."""
-    if not rows:
-        return
+def accumulate(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rollup upsert parameters (``KEY_COLUMNS`` then ``SUM_COLUMNS``) of span ``rows``.
+
+    Pure Python and no database: the ingest processes run it before they take the write lock.
+    """
     acc: dict[tuple[Any, ...], list[float]] = {}
     ix = _IX
     for r in rows:
@@ -103,5 +104,16 @@ def add(cur: Any, ph: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if r[ix["ttft_ns"]] is not None:
             sums[7] += r[ix["ttft_ns"]]
             sums[8] += 1
-    sql = _SQL.get(ph) or _SQL.setdefault(ph, _upsert_sql(ph))
-    cur.executemany(sql, [(*k, *v) for k, v in acc.items()])
+    return [(*k, *v) for k, v in acc.items()]
+
+
+def write(cur: Any, ph: str, params: Sequence[tuple[Any, ...]]) -> None:
+    """Add accumulated rollups (from ``accumulate``) to the stored ones."""
+    if params:
+        sql = _SQL.get(ph) or _SQL.setdefault(ph, _upsert_sql(ph))
+        cur.executemany(sql, params)
+
+
+def add(cur: Any, ph: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Add span ``rows`` (``SPAN_COLUMNS`` tuples) to their hourly rollups."""
+    write(cur, ph, accumulate(rows))

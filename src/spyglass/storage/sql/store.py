@@ -50,7 +50,7 @@ from spyglass.storage.sql import (
 )
 from spyglass.storage.sql import metrics as metrics_query
 from spyglass.storage.sql.dialect import dialect_for, make_engine, open_writer
-from spyglass.storage.sql.writes import SpanWriter
+from spyglass.storage.sql.writes import PreparedBatch, SpanWriter
 
 if TYPE_CHECKING:
     from spyglass.evals.dataset import Item
@@ -72,6 +72,7 @@ class SqlStore:
     """One SQL implementation of ``Store`` for SQLite and PostgreSQL."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.dialect = dialect_for(url)
         self.is_sqlite = self.dialect.is_sqlite
         self.url_for_display = self.dialect.display_url()
@@ -123,7 +124,8 @@ class SqlStore:
         return access.verify_key(self.engine, secret)
 
     # -- ingest
-    def write_spans(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    def write_spans(self, rows: Sequence[tuple[Any, ...]] | PreparedBatch) -> None:
+        count = len(rows.rows) if isinstance(rows, PreparedBatch) else len(rows)
         with self._write_lock:
             if self._writer_conn is None:
                 self._writer_conn = open_writer(self.dialect)
@@ -142,8 +144,8 @@ class SqlStore:
                     logger.debug("rollback failed", exc_info=True)
                 conn.close()
                 self._writer_conn = None
-                raise StoreError(f"writing {len(rows)} spans failed: {exc}") from exc
-            self._since_analyze += len(rows)
+                raise StoreError(f"writing {count} spans failed: {exc}") from exc
+            self._since_analyze += count
             if self._since_analyze >= self._analyze_after:
                 self._since_analyze = 0
                 # Soon after start, then at doubling intervals up to the regular one: a table

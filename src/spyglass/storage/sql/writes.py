@@ -1,10 +1,11 @@
 """The ingest write path: insert spans and refresh the summaries of the traces they touch.
 
-Called only from the single ingest writer, one transaction per batch. Spans already stored
-are skipped, so an exporter's retry of an accepted batch stores and counts nothing twice. Each
-touched trace's summary is recomputed from all of its spans rather than incremented, which
-keeps it right whatever order its spans arrive in; hourly metric rollups are incremented for
-the new spans only (see ``rollups.py``).
+Called by one writer at a time (the server's writer thread, or an ingest process holding the
+ingest lock), one transaction per batch. ``prepare`` does the part that needs no database
+before that turn comes. Spans already stored are skipped, so an exporter's retry of an
+accepted batch stores and counts nothing twice. Each touched trace's summary is recomputed
+from all of its spans rather than incremented, which keeps it right whatever order its spans
+arrive in; hourly metric rollups are incremented for the new spans only (see ``rollups.py``).
 
 Trace totals (tokens, cost) add up only spans of kind LLM, EMBEDDING and RERANKER: frameworks
 often repeat their children's usage on agent or chain spans, and adding those would count the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from spyglass._json import dumps, loads
@@ -28,12 +30,6 @@ _USAGE_KINDS = frozenset({"LLM", "EMBEDDING", "RERANKER"})
 _IN_CHUNK = 500
 # Characters of the root span's input/output kept on the trace for lists and previews.
 PREVIEW_CHARS = 300
-
-# Rows per multi-row INSERT: one statement binds up to 39 x 400 = 15,600 values, under
-# SQLite's limit of 32,766. One statement per chunk instead of one per row also means the
-# writer releases the GIL for one long sqlite3_step instead of thousands of short ones,
-# which is what lets request decoding run beside it on the other core.
-INSERT_CHUNK = 400
 
 _LIGHT_COLUMNS = (
     "trace_id",
@@ -68,14 +64,58 @@ _TRACE_FIELD_INDEXES = (12, 13, 14, 15, 16)
 _I_INPUT, _I_OUTPUT = SPAN_COLUMNS.index("input"), SPAN_COLUMNS.index("output")
 
 
+@dataclass(slots=True)
+class PreparedBatch:
+    """A batch of span rows with everything the write needs that does not read the database:
+    its traces' summaries as if nothing of them were stored yet, and its rollup increments.
+
+    ``prepare`` builds it outside the write lock (in an ingest process, beside the writer);
+    ``SpanWriter.write`` then only has to look up which traces already have stored spans.
+    """
+
+    rows: list[tuple[Any, ...]]
+    traces: dict[tuple[int, str], list[tuple[Any, ...]]]
+    previews: dict[tuple[int, str, str], tuple[str | None, str | None]]
+    summaries: dict[tuple[int, str], tuple[Any, ...]]
+    rollups: list[tuple[Any, ...]]
+
+
+def prepare(rows: Sequence[tuple[Any, ...]]) -> PreparedBatch:
+    """Group ``rows`` by trace, drop repeats within the batch, summarise each trace."""
+    seen: set[tuple[int, str, str]] = set()
+    unique: list[tuple[Any, ...]] = []
+    by_trace: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+    previews: dict[tuple[int, str, str], tuple[str | None, str | None]] = {}
+    for row in rows:
+        key = (row[0], row[_I_TRACE], row[_I_SPAN])
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(row)
+        by_trace.setdefault((row[0], row[_I_TRACE]), []).append(_light(row))
+        # Previews come from the batch in memory: re-reading 2 KB texts would cost more
+        # than the insert. A root that arrived earlier keeps its stored preview (COALESCE).
+        if row[_I_PARENT] is None:
+            previews[key] = (_preview(row[_I_INPUT]), _preview(row[_I_OUTPUT]))
+    summaries = {
+        (project_id, trace_id): summarize(project_id, trace_id, spans, previews)
+        for (project_id, trace_id), spans in by_trace.items()
+    }
+    return PreparedBatch(unique, by_trace, previews, summaries, rollups.accumulate(unique))
+
+
 class SpanWriter:
     """Holds the prepared SQL for one dialect."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         ph = dialect.placeholder
-        self._row_values = f"({', '.join([ph] * len(SPAN_COLUMNS))})"
-        self._insert_full = self._insert_sql(INSERT_CHUNK)
+        # One row per statement through executemany: SQLite runs it as one prepared
+        # statement re-bound per row, which measured faster than multi-row VALUES lists.
+        self._insert = (
+            f"INSERT INTO spans ({', '.join(SPAN_COLUMNS)}) "
+            f"VALUES ({', '.join([ph] * len(SPAN_COLUMNS))}) ON CONFLICT DO NOTHING"
+        )
         updates = ", ".join(
             f"{c} = COALESCE(excluded.{c}, traces.{c})"
             if c.endswith("_preview")
@@ -88,25 +128,20 @@ class SpanWriter:
             f"ON CONFLICT (project_id, trace_id) DO UPDATE SET {updates}"
         )
 
-    def _insert_sql(self, n_rows: int) -> str:
-        return (
-            f"INSERT INTO spans ({', '.join(SPAN_COLUMNS)}) VALUES "
-            + ", ".join([self._row_values] * n_rows)
-            + " ON CONFLICT DO NOTHING"
-        )
-
-    def write(self, conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert ``rows`` and refresh their traces and rollups; the caller commits.
+    def write(self, conn: Any, batch: Sequence[tuple[Any, ...]] | PreparedBatch) -> None:
+        """Insert the spans and refresh their traces and rollups; the caller commits.
 
         The stored spans of every touched trace are read first: that says which incoming
         spans are retries of stored ones (skipped, so nothing is counted twice) and gives the
-        rest of each trace for its summary, which is then computed in memory.
+        rest of each trace for its summary. Traces with nothing stored, the usual case, take
+        the summaries ``prepare`` already computed.
         """
+        prepared = batch if isinstance(batch, PreparedBatch) else prepare(batch)
         cur = conn.cursor()
         ph = self.dialect.placeholder
-        touched: dict[int, set[str]] = {}
-        for row in rows:
-            touched.setdefault(row[0], set()).add(row[_I_TRACE])
+        touched: dict[int, list[str]] = {}
+        for project_id, trace_id in prepared.traces:
+            touched.setdefault(project_id, []).append(trace_id)
         stored: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
         for project_id, trace_ids in touched.items():
             ids = sorted(trace_ids)
@@ -117,48 +152,34 @@ class SpanWriter:
                 for span in cur.fetchall():
                     stored.setdefault((project_id, span[0]), []).append(span)
 
-        seen = {(p, s[0], s[1]) for (p, _), spans in stored.items() for s in spans}
-        fresh: list[tuple[Any, ...]] = []
-        for row in rows:
-            key = (row[0], row[_I_TRACE], row[_I_SPAN])
-            if key not in seen:
-                seen.add(key)
-                fresh.append(row)
-                stored.setdefault((row[0], row[_I_TRACE]), []).append(_light(row))
+        rows = prepared.rows
+        summaries = prepared.summaries
+        rollup_params = prepared.rollups
+        if stored:
+            rows, summaries, rollup_params = _merge_stored(prepared, stored)
 
         # ON CONFLICT still guards against another server writing the same span meanwhile.
-        if self.dialect.is_sqlite:
-            for i in range(0, len(fresh), INSERT_CHUNK):
-                chunk = fresh[i : i + INSERT_CHUNK]
-                sql = (
-                    self._insert_full
-                    if len(chunk) == INSERT_CHUNK
-                    else self._insert_sql(len(chunk))
-                )
-                cur.execute(sql, [value for row in chunk for value in row])
-        elif fresh:
-            # psycopg pipelines executemany in one round trip, while parsing a statement with
-            # thousands of placeholders costs more in Python than the insert itself.
-            cur.executemany(self._insert_sql(1), fresh)
-
-        # Previews come from the batch in memory: re-reading 2 KB texts would cost more
-        # than the insert. A root that arrived earlier keeps its stored preview (COALESCE).
-        previews = {
-            (row[0], row[_I_TRACE], row[_I_SPAN]): (
-                _preview(row[_I_INPUT]),
-                _preview(row[_I_OUTPUT]),
-            )
-            for row in fresh
-            if row[_I_PARENT] is None
-        }
-        summaries = [
-            summarize(project_id, trace_id, spans, previews)
-            for (project_id, trace_id), spans in stored.items()
-        ]
+        if rows:
+            cur.executemany(self._insert, rows)
         if summaries:
-            cur.executemany(self._upsert_traces, summaries)
-        rollups.add(cur, ph, fresh)
+            cur.executemany(self._upsert_traces, list(summaries.values()))
+        rollups.write(cur, ph, rollup_params)
         cur.close()
+
+
+def _merge_stored(
+    prepared: PreparedBatch, stored: dict[tuple[int, str], list[tuple[Any, ...]]]
+) -> tuple[list[tuple[Any, ...]], dict[tuple[int, str], tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Rows, summaries and rollups of a batch some of whose traces already have spans."""
+    seen = {(p, s[0], s[1]) for (p, _), spans in stored.items() for s in spans}
+    fresh = [row for row in prepared.rows if (row[0], row[_I_TRACE], row[_I_SPAN]) not in seen]
+    summaries = dict(prepared.summaries)
+    for key, spans in stored.items():
+        new = [s for s in prepared.traces[key] if (key[0], s[0], s[1]) not in seen]
+        summaries[key] = summarize(key[0], key[1], spans + new, prepared.previews)
+    if len(fresh) == len(prepared.rows):
+        return fresh, summaries, prepared.rollups
+    return fresh, summaries, rollups.accumulate(fresh)
 
 
 # The ``_SUMMARY_SELECT`` columns of a span row, picked in C.

@@ -1,0 +1,110 @@
+"""What runs inside an ingest process: decode, map and write one OTLP request.
+
+Also the in-process path's decoding (``decode_request``). This module stays free of the web
+framework so a spawned ingest process imports only what the work needs.
+
+Writers take turns through an exclusive ``flock`` on a lock file next to the database, not
+through SQLite's own busy wait (which sleeps in steps of milliseconds): the kernel wakes the
+next writer the moment the lock is free, and drops the lock of a process that dies.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import logging
+import os
+import pickle
+import signal
+import sys
+
+from spyglass.exceptions import StoreError
+from spyglass.pricing import PriceTable
+from spyglass.server.ingest.body import decode_content
+from spyglass.server.ingest.otlp_decode import decode_json, decode_protobuf
+from spyglass.server.ingest.rows import SpanRow, build_rows
+from spyglass.storage.sql.writes import prepare
+
+logger = logging.getLogger(__name__)
+
+PROTOBUF = "application/x-protobuf"
+JSON = "application/json"
+_PR_SET_PDEATHSIG = 1
+
+
+def decode_request(
+    body: bytes, encoding: str | None, media: str, limit: int, project_id: int, prices: PriceTable
+) -> tuple[int, list[str], list[SpanRow]]:
+    """Body bytes to storage rows. Returns the rejected span count, the reasons, the rows."""
+    raw = decode_content(body, encoding, limit)
+    decoded = decode_protobuf(raw) if media == PROTOBUF else decode_json(raw)
+    return decoded.rejected, decoded.reasons, build_rows(project_id, decoded.spans, prices)
+
+
+class _Worker:
+    def __init__(self, db_url: str, lock_path: str) -> None:
+        from spyglass.storage.sql.store import open_store
+
+        self.store = open_store(db_url, migrate_schema=False)
+        self.lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.prices: dict[int, PriceTable] = {}
+
+    def prices_for(self, serial: int, blob: bytes) -> PriceTable:
+        table = self.prices.get(serial)
+        if table is None:
+            if len(self.prices) >= 1_000:
+                self.prices.clear()
+            # The blob comes from the server process that started this one, never a client.
+            table = self.prices[serial] = pickle.loads(blob)  # noqa: S301
+        return table
+
+
+_worker: _Worker | None = None
+
+
+def init(db_url: str, lock_path: str, log_level: int, server_pid: int) -> None:
+    """Process initializer: die with the server, open the store and the lock file."""
+    global _worker
+    if sys.platform.startswith("linux"):
+        # A server killed with SIGKILL cannot stop its children; the kernel does it instead.
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        # The server died before the line above ran: this process was handed to init or a
+        # subreaper. Compared with the server's pid, not with 1, so a server that is itself
+        # pid 1 (a container's entrypoint) keeps its ingest processes.
+        if os.getppid() != server_pid:
+            os._exit(1)
+    logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
+    _worker = _Worker(db_url, lock_path)
+
+
+def ingest(
+    body: bytes,
+    encoding: str | None,
+    media: str,
+    limit: int,
+    project_id: int,
+    prices_serial: int,
+    prices_blob: bytes,
+) -> tuple[int, list[str], int]:
+    """Decode, map and commit one request. Returns rejected count, reasons, spans written.
+
+    Everything but the write itself (decoding, mapping, grouping by trace, trace summaries,
+    rollup sums) happens before the lock, beside the other processes' writes.
+    """
+    worker = _worker
+    if worker is None:
+        raise RuntimeError("ingest process was not initialised")
+    prices = worker.prices_for(prices_serial, prices_blob)
+    rejected, reasons, rows = decode_request(body, encoding, media, limit, project_id, prices)
+    if rows:
+        batch = prepare(rows)
+        fcntl.flock(worker.lock_fd, fcntl.LOCK_EX)
+        try:
+            worker.store.write_spans(batch)
+        except StoreError:
+            logger.exception("writing %d spans failed", len(rows))
+            raise StoreError("the store could not save the spans") from None
+        finally:
+            fcntl.flock(worker.lock_fd, fcntl.LOCK_UN)
+    return rejected, reasons, len(rows)
