@@ -3,9 +3,10 @@
 Also the in-process path's decoding (``decode_request``). This module stays free of the web
 framework so a spawned ingest process imports only what the work needs.
 
-Writers take turns through an exclusive ``flock`` on a lock file next to the database, not
-through SQLite's own busy wait (which sleeps in steps of milliseconds): the kernel wakes the
-next writer the moment the lock is free, and drops the lock of a process that dies.
+On SQLite, writers take turns through an exclusive ``flock`` on a lock file next to the
+database, not through SQLite's own busy wait (which sleeps in steps of milliseconds): the
+kernel wakes the next writer the moment the lock is free, and drops the lock of a process that
+dies. On PostgreSQL they write side by side and take turns per trace (``storage/sql/writes``).
 """
 
 from __future__ import annotations
@@ -99,12 +100,17 @@ def ingest(
     rejected, reasons, rows = decode_request(body, encoding, media, limit, project_id, prices)
     if rows:
         batch = prepare(rows)
-        fcntl.flock(worker.lock_fd, fcntl.LOCK_EX)
+        # SQLite has one writer at a time anyway; PostgreSQL writers run side by side and
+        # take turns per trace inside the store (advisory locks).
+        exclusive = worker.store.is_sqlite
+        if exclusive:
+            fcntl.flock(worker.lock_fd, fcntl.LOCK_EX)
         try:
             worker.store.write_spans(batch)
         except StoreError:
             logger.exception("writing %d spans failed", len(rows))
             raise StoreError("the store could not save the spans") from None
         finally:
-            fcntl.flock(worker.lock_fd, fcntl.LOCK_UN)
+            if exclusive:
+                fcntl.flock(worker.lock_fd, fcntl.LOCK_UN)
     return rejected, reasons, len(rows)

@@ -14,6 +14,7 @@ same tokens twice.
 
 from __future__ import annotations
 
+import hashlib
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -139,6 +140,13 @@ class SpanWriter:
         prepared = batch if isinstance(batch, PreparedBatch) else prepare(batch)
         cur = conn.cursor()
         ph = self.dialect.placeholder
+        if not self.dialect.is_sqlite:
+            # PostgreSQL takes concurrent writers (the ingest processes, or several servers),
+            # so they take turns per trace: a summary is recomputed from the trace's stored
+            # spans, which another open transaction could be adding to. Locks are taken in
+            # key order, so two writers never wait on each other in a cycle.
+            keys = sorted({_trace_lock_key(p, t) for p, t in prepared.traces})
+            cur.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", (keys,))
         touched: dict[int, list[str]] = {}
         for project_id, trace_id in prepared.traces:
             touched.setdefault(project_id, []).append(trace_id)
@@ -163,8 +171,15 @@ class SpanWriter:
             cur.executemany(self._insert, rows)
         if summaries:
             cur.executemany(self._upsert_traces, list(summaries.values()))
-        rollups.write(cur, ph, rollup_params)
+        # Sorted: concurrent PostgreSQL writers then lock shared rollup rows in one order.
+        rollups.write(cur, ph, rollup_params if self.dialect.is_sqlite else sorted(rollup_params))
         cur.close()
+
+
+def _trace_lock_key(project_id: int, trace_id: str) -> int:
+    """A signed 64-bit advisory-lock key for one trace (a collision only makes two wait)."""
+    digest = hashlib.blake2b(f"{project_id}:{trace_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _merge_stored(
