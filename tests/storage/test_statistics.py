@@ -12,7 +12,7 @@ from tests.otlp_rows import sample_rows
 def test_statistics_are_refreshed_after_enough_spans(
     store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "_analyze_after", 50)  # the store exists already
+    monkeypatch.setattr(store._sink, "_analyze_after", 50)  # the store exists already
     pid = store.create_project("main").id
     rows = sample_rows(pid, 40)
     assert len(rows) >= 50

@@ -24,6 +24,8 @@ from spyglass.pricing import PriceTable
 from spyglass.server.ingest.body import decode_content
 from spyglass.server.ingest.otlp_decode import decode_json, decode_protobuf
 from spyglass.server.ingest.rows import SpanRow, build_rows
+from spyglass.storage.sql.dialect import dialect_for
+from spyglass.storage.sql.sink import SpanSink
 from spyglass.storage.sql.writes import prepare
 
 logger = logging.getLogger(__name__)
@@ -44,9 +46,9 @@ def decode_request(
 
 class _Worker:
     def __init__(self, db_url: str, lock_path: str) -> None:
-        from spyglass.storage.sql.store import open_store
-
-        self.store = open_store(db_url, migrate_schema=False)
+        # The sink alone, not the whole store: this process only writes spans, and the
+        # store's query modules, models and migrations would cost it ~20 MB of memory.
+        self.sink = SpanSink(dialect_for(db_url))
         self.lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         self.prices: dict[int, PriceTable] = {}
 
@@ -102,11 +104,11 @@ def ingest(
         batch = prepare(rows)
         # SQLite has one writer at a time anyway; PostgreSQL writers run side by side and
         # take turns per trace inside the store (advisory locks).
-        exclusive = worker.store.is_sqlite
+        exclusive = worker.sink.dialect.is_sqlite
         if exclusive:
             fcntl.flock(worker.lock_fd, fcntl.LOCK_EX)
         try:
-            worker.store.write_spans(batch)
+            worker.sink.write(batch)
         except StoreError:
             logger.exception("writing %d spans failed", len(rows))
             raise StoreError("the store could not save the spans") from None

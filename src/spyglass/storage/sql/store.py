@@ -49,21 +49,15 @@ from spyglass.storage.sql import (
     traces,
 )
 from spyglass.storage.sql import metrics as metrics_query
-from spyglass.storage.sql.dialect import dialect_for, make_engine, open_writer
-from spyglass.storage.sql.writes import PreparedBatch, SpanWriter
+from spyglass.storage.sql.dialect import dialect_for, make_engine
+from spyglass.storage.sql.sink import SpanSink
+from spyglass.storage.sql.writes import PreparedBatch
 
 if TYPE_CHECKING:
     from spyglass.evals.dataset import Item
 
 logger = logging.getLogger(__name__)
 
-# Spans written between refreshes of the planner's statistics: often enough that a fast-growing
-# table never runs long on stale numbers, rarely enough that the cost (about a second on
-# PostgreSQL at a million spans, sampled) stays a small fraction of the writing time.
-ANALYZE_EVERY_SPANS = 200_000
-# The first refresh: PostgreSQL planned a fresh table's dedup lookup as a sequential scan, so
-# each batch cost 0.5 s at 50,000 spans until the first ANALYZE.
-FIRST_ANALYZE_AFTER_SPANS = 2_000
 # Scores shown with a trace; more are reachable through the scores API.
 TRACE_SCORES_LIMIT = 500
 
@@ -77,11 +71,8 @@ class SqlStore:
         self.is_sqlite = self.dialect.is_sqlite
         self.url_for_display = self.dialect.display_url()
         self.engine = make_engine(self.dialect)
-        self._writer = SpanWriter(self.dialect)
-        self._writer_conn: Any = None
+        self._sink = SpanSink(self.dialect)
         self._write_lock = threading.Lock()
-        self._since_analyze = 0
-        self._analyze_after = min(FIRST_ANALYZE_AFTER_SPANS, ANALYZE_EVERY_SPANS)
 
     # -- lifecycle
     def migrate(self) -> None:
@@ -96,9 +87,7 @@ class SqlStore:
 
     def close(self) -> None:
         with self._write_lock:
-            if self._writer_conn is not None:
-                self._writer_conn.close()
-                self._writer_conn = None
+            self._sink.close()
         self.engine.dispose()
 
     # -- access
@@ -125,49 +114,8 @@ class SqlStore:
 
     # -- ingest
     def write_spans(self, rows: Sequence[tuple[Any, ...]] | PreparedBatch) -> None:
-        count = len(rows.rows) if isinstance(rows, PreparedBatch) else len(rows)
         with self._write_lock:
-            if self._writer_conn is None:
-                self._writer_conn = open_writer(self.dialect)
-            conn = self._writer_conn
-            try:
-                if self.is_sqlite:
-                    # IMMEDIATE takes the write lock now, so the batch cannot fail halfway
-                    # on a lock upgrade.
-                    conn.execute("BEGIN IMMEDIATE")
-                self._writer.write(conn, rows)
-                conn.commit() if not self.is_sqlite else conn.execute("COMMIT")
-            except Exception as exc:
-                try:
-                    conn.rollback() if not self.is_sqlite else conn.execute("ROLLBACK")
-                except Exception:  # the connection itself may be gone
-                    logger.debug("rollback failed", exc_info=True)
-                conn.close()
-                self._writer_conn = None
-                raise StoreError(f"writing {count} spans failed: {exc}") from exc
-            self._since_analyze += count
-            if self._since_analyze >= self._analyze_after:
-                self._since_analyze = 0
-                # Soon after start, then at doubling intervals up to the regular one: a table
-                # that grows from empty is the one whose statistics go stale fastest.
-                self._analyze_after = min(self._analyze_after * 2, ANALYZE_EVERY_SPANS)
-                self._refresh_statistics(conn)
-
-    def _refresh_statistics(self, conn: Any) -> None:
-        """Keep the planner's statistics current as tables grow.
-
-        Without them both databases pick bad plans on a table that grew fast since its last
-        analysis: PostgreSQL, before autovacuum gets to it, estimated 2,000 rows for a 300,000
-        row project and sorted the whole project for a filtered page (0.9 s instead of 5 ms).
-        """
-        try:
-            if self.is_sqlite:
-                conn.execute("PRAGMA optimize")
-            else:
-                conn.execute("ANALYZE spans, traces, span_rollups")
-                conn.commit()
-        except Exception:
-            logger.warning("refreshing planner statistics failed", exc_info=True)
+            self._sink.write(rows)
 
     # -- queries
     def list_traces(

@@ -145,8 +145,11 @@ class SpanWriter:
             # so they take turns per trace: a summary is recomputed from the trace's stored
             # spans, which another open transaction could be adding to. Locks are taken in
             # key order, so two writers never wait on each other in a cycle.
-            keys = sorted({_trace_lock_key(p, t) for p, t in prepared.traces})
-            cur.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", (keys,))
+            slots = sorted({_trace_lock_slot(p, t) for p, t in prepared.traces})
+            cur.execute(
+                "SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k",
+                (_LOCK_NAMESPACE, slots),
+            )
         touched: dict[int, list[str]] = {}
         for project_id, trace_id in prepared.traces:
             touched.setdefault(project_id, []).append(trace_id)
@@ -176,10 +179,17 @@ class SpanWriter:
         cur.close()
 
 
-def _trace_lock_key(project_id: int, trace_id: str) -> int:
-    """A signed 64-bit advisory-lock key for one trace (a collision only makes two wait)."""
-    digest = hashlib.blake2b(f"{project_id}:{trace_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+# Advisory locks: (namespace, slot). A trace maps to one of _LOCK_SLOTS slots, so a batch of
+# thousands of one-span traces still takes at most that many locks (PostgreSQL's lock table
+# holds about 64 per connection by default); two traces sharing a slot merely take turns.
+_LOCK_NAMESPACE = 0x5397
+_LOCK_SLOTS = 1024
+
+
+def _trace_lock_slot(project_id: int, trace_id: str) -> int:
+    """The advisory-lock slot of one trace."""
+    digest = hashlib.blake2b(f"{project_id}:{trace_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % _LOCK_SLOTS
 
 
 def _merge_stored(
