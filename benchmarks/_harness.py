@@ -181,9 +181,8 @@ def load(
     Pass ``bodies`` (``build_bodies``) built before the clock starts to time only the
     sending: the load generator shares the machine's cores with the server.
     """
-    n_requests = max(1, n_spans // 512)
     if bodies is None:
-        bodies = build_bodies(templates or Templates(n_requests), n_spans)
+        bodies = build_bodies(templates or Templates(max(1, n_spans // 512)), n_spans)
     n_requests = len(bodies)
     result = LoadResult()
     lock = threading.Lock()
