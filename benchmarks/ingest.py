@@ -3,9 +3,11 @@
 Prints one JSON line with at least ``persisted_spans_per_s`` (timed until the last span is
 readable through the query API), ``server_cpu_ms_per_span`` and, for a SQLite server,
 ``sqlite_limit_spans_per_s``: a raw ``executemany`` of the same span rows into a fresh SQLite
-file with the same schema and settings (WAL, synchronous=FULL, one commit per 512 rows),
-measured in the same run (median of three), and the ratio of the two. The request bodies are
-built before the clock starts: the load generator shares the machine's cores with the server.
+file with the same schema and the same connection settings as the server's writers (WAL,
+synchronous=FULL, page size, checkpoint threshold: ``dialect.sqlite_pragmas``), one commit per
+512 rows, measured in the same run (median of three), and the ratio of the two. The request
+bodies are built before the clock starts: the load generator shares the machine's cores with
+the server.
 
     python benchmarks/ingest.py --spans 200000                 # own server, temporary SQLite
     python benchmarks/ingest.py --db postgresql://postgres@127.0.0.1/bench --spans 200000
@@ -28,6 +30,7 @@ from _harness import Templates, build_bodies, load, server, stats, wait_visible
 
 from spyglass.server.ingest.otlp_decode import decode_protobuf
 from spyglass.server.ingest.rows import build_rows
+from spyglass.storage.sql.dialect import sqlite_pragmas
 from spyglass.storage.sql.schema import SPAN_COLUMNS
 from spyglass.storage.sql.store import open_store
 
@@ -53,8 +56,7 @@ def sqlite_limit(tpl: Templates, n_rows: int) -> float:
         url = f"sqlite:///{d}/limit.db"
         open_store(url).close()  # same schema, via the migrations
         conn = sqlite3.connect(f"{d}/limit.db", isolation_level=None)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        sqlite_pragmas(conn)
         sql = (
             f"INSERT INTO spans ({', '.join(SPAN_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(SPAN_COLUMNS))})"

@@ -193,56 +193,170 @@ class MappedSpan:
 Event = tuple[str, int, dict[str, Any]]
 
 
+# Each group of keys that ``map_span`` reads, as a bit. One pass over a span's keys finds the
+# groups present, and a field whose keys are all absent (most are, on most spans) is not looked
+# up at all: the per-key lookups of every dialect's names were the larger part of ingest's
+# mapping cost. Within a group the order of the key tuples above still decides.
+_G_PROVIDER = 1 << 0
+_G_MODEL = 1 << 1
+_G_INVOCATION = 1 << 2
+_G_TOKENS = 1 << 3
+_G_COST = 1 << 4
+_G_TTFT = 1 << 5
+_G_SESSION = 1 << 6
+_G_USER = 1 << 7
+_G_ENV = 1 << 8
+_G_RELEASE = 1 << 9
+_G_TAGS = 1 << 10
+_G_METADATA = 1 << 11
+_G_IO = 1 << 12
+_INVOCATION_KEYS = ("llm.invocation_parameters", "embedding.invocation_parameters")
+_METADATA_KEYS = ("metadata", "spyglass.metadata", "langfuse.trace.metadata")
+_INPUT_KEYS = (
+    "input.value",
+    "traceloop.entity.input",
+    "spyglass.input",
+    "langfuse.observation.input",
+    "gen_ai.prompt",
+)
+_OUTPUT_KEYS = (
+    "output.value",
+    "traceloop.entity.output",
+    "spyglass.output",
+    "langfuse.observation.output",
+    "gen_ai.completion",
+)
+_IO_KEYS = (
+    "gen_ai.input.messages",
+    "gen_ai.output.messages",
+    *_INPUT_KEYS,
+    *_OUTPUT_KEYS,
+)
+_KEY_GROUPS: dict[str, int] = {}
+for _group, _keys in (
+    (_G_PROVIDER, _PROVIDER_KEYS),
+    (_G_MODEL, _MODEL_KEYS),
+    (_G_INVOCATION, _INVOCATION_KEYS),
+    (
+        _G_TOKENS,
+        _INPUT_TOKEN_KEYS
+        + _OUTPUT_TOKEN_KEYS
+        + _CACHE_READ_KEYS
+        + _CACHE_WRITE_KEYS
+        + _REASONING_KEYS
+        + _TOTAL_TOKEN_KEYS,
+    ),
+    (_G_COST, _COST_KEYS),
+    (_G_TTFT, tuple(_TTFT_KEY_SET)),
+    (_G_SESSION, _SESSION_KEYS),
+    (_G_USER, _USER_KEYS),
+    (_G_ENV, _ENV_KEYS),
+    (_G_RELEASE, _RELEASE_KEYS[1:]),
+    (_G_TAGS, _TAG_KEYS),
+    (_G_METADATA, _METADATA_KEYS),
+    (_G_IO, _IO_KEYS),
+):
+    for _key in _keys:
+        # A key in two groups (none today) would need both bits.
+        _KEY_GROUPS[_key] = _KEY_GROUPS.get(_key, 0) | _group
+del _group, _keys, _key
+
+
+@dataclass(slots=True, frozen=True)
+class ResourceFields:
+    """What a span takes from its resource; a request's spans share one resource."""
+
+    environment: str | None
+    release: str | None
+    service: str | None
+
+
+def resource_fields(resource: dict[str, Any]) -> ResourceFields:
+    """The fields ``map_span`` reads from a resource, to be computed once per resource."""
+    service = resource.get("service.name")
+    return ResourceFields(
+        _first_str(resource, _ENV_KEYS),
+        _first_str(resource, _RELEASE_KEYS),
+        str(service) if service is not None else None,
+    )
+
+
 def map_span(
     attrs: dict[str, Any],
     resource: dict[str, Any],
     events: list[Event] | None = None,
+    resource_info: ResourceFields | None = None,
 ) -> MappedSpan:
-    """Map one span's attributes (and its resource's) to typed fields."""
+    """Map one span's attributes (and its resource's) to typed fields.
+
+    ``resource_info`` is ``resource_fields(resource)``, passed by callers that map many spans
+    of one resource.
+    """
     m = MappedSpan()
     notes = m.notes
+    groups, indexed, prefixed_meta = _scan(attrs)
     m.kind = _kind(attrs, notes)
-    m.provider = _first_str(attrs, _PROVIDER_KEYS)
-    m.model = _first_str(attrs, _MODEL_KEYS) or _invocation_model(attrs)
+    if groups & _G_PROVIDER:
+        m.provider = _first_str(attrs, _PROVIDER_KEYS)
+    if groups & _G_MODEL:
+        m.model = _first_str(attrs, _MODEL_KEYS)
+    if m.model is None and groups & _G_INVOCATION:
+        m.model = _invocation_model(attrs)
 
-    m.input_tokens = _first_int(attrs, _INPUT_TOKEN_KEYS, notes)
-    m.output_tokens = _first_int(attrs, _OUTPUT_TOKEN_KEYS, notes)
-    m.cache_read_tokens = _first_int(attrs, _CACHE_READ_KEYS, notes)
-    m.cache_write_tokens = _first_int(attrs, _CACHE_WRITE_KEYS, notes)
-    m.reasoning_tokens = _first_int(attrs, _REASONING_KEYS, notes)
-    _apply_token_convention(m)
-    m.total_tokens = _first_int(attrs, _TOTAL_TOKEN_KEYS, notes)
-    if m.total_tokens is None and (m.input_tokens is not None or m.output_tokens is not None):
-        m.total_tokens = (m.input_tokens or 0) + (m.output_tokens or 0)
-    m.cost_reported = _first_float(attrs, _COST_KEYS, notes)
-    m.ttft_ns = _ttft(attrs, notes)
+    if groups & _G_TOKENS:
+        m.input_tokens = _first_int(attrs, _INPUT_TOKEN_KEYS, notes)
+        m.output_tokens = _first_int(attrs, _OUTPUT_TOKEN_KEYS, notes)
+        m.cache_read_tokens = _first_int(attrs, _CACHE_READ_KEYS, notes)
+        m.cache_write_tokens = _first_int(attrs, _CACHE_WRITE_KEYS, notes)
+        m.reasoning_tokens = _first_int(attrs, _REASONING_KEYS, notes)
+        _apply_token_convention(m)
+        m.total_tokens = _first_int(attrs, _TOTAL_TOKEN_KEYS, notes)
+        if m.total_tokens is None and (m.input_tokens is not None or m.output_tokens is not None):
+            m.total_tokens = (m.input_tokens or 0) + (m.output_tokens or 0)
+    if groups & _G_COST:
+        m.cost_reported = _first_float(attrs, _COST_KEYS, notes)
+    if groups & _G_TTFT:
+        m.ttft_ns = _ttft(attrs, notes)
 
-    m.session_id = _first_str(attrs, _SESSION_KEYS)
-    m.user_id = _first_str(attrs, _USER_KEYS)
-    m.environment = _first_str(attrs, _ENV_KEYS) or _first_str(resource, _ENV_KEYS)
-    m.release = _first_str(attrs, _RELEASE_KEYS[1:]) or _first_str(resource, _RELEASE_KEYS)
-    service = resource.get("service.name")
-    m.service = str(service) if service is not None else None
-    m.tags = _tags(attrs, notes)
-    indexed, prefixed_meta = _scan(attrs)
-    m.metadata = _metadata(attrs, prefixed_meta, notes)
-    try:
-        m.input, m.output = _io(attrs, indexed, events or [], notes)
-    except Exception as exc:  # a shape nobody foresaw must not cost the span
-        notes.append(f"input/output not readable ({type(exc).__name__}); kept in attributes")
+    if groups & _G_SESSION:
+        m.session_id = _first_str(attrs, _SESSION_KEYS)
+    if groups & _G_USER:
+        m.user_id = _first_str(attrs, _USER_KEYS)
+    res = resource_info if resource_info is not None else resource_fields(resource)
+    m.environment = (_first_str(attrs, _ENV_KEYS) if groups & _G_ENV else None) or res.environment
+    m.release = (
+        _first_str(attrs, _RELEASE_KEYS[1:]) if groups & _G_RELEASE else None
+    ) or res.release
+    m.service = res.service
+    if groups & _G_TAGS:
+        m.tags = _tags(attrs, notes)
+    if groups & _G_METADATA or prefixed_meta:
+        m.metadata = _metadata(attrs, prefixed_meta, notes)
+    if groups & _G_IO or indexed or events:
+        try:
+            m.input, m.output = _io(attrs, indexed, events or [], notes)
+        except Exception as exc:  # a shape nobody foresaw must not cost the span
+            notes.append(f"input/output not readable ({type(exc).__name__}); kept in attributes")
     return m
 
 
 def _scan(
     attrs: dict[str, Any],
-) -> tuple[dict[str, dict[int, dict[str, Any]]], dict[str, Any]]:
-    """One pass over the keys: flattened ``prefix.N.rest`` groups and prefixed metadata.
+) -> tuple[int, dict[str, dict[int, dict[str, Any]]], dict[str, Any]]:
+    """One pass over the keys: the key groups present (``_G_*`` bits), flattened
+    ``prefix.N.rest`` groups, and prefixed metadata.
 
     This is the hot path of ingest; ``str.startswith`` with a tuple does the filtering in C.
     """
+    groups = 0
     indexed: dict[str, dict[int, dict[str, Any]]] = {}
     meta: dict[str, Any] = {}
+    key_groups = _KEY_GROUPS
     for key, value in attrs.items():
+        group = key_groups.get(key)
+        if group is not None:
+            groups |= group
+            continue
         if not key.startswith(_SCAN_PREFIXES):
             continue
         for prefix in _INDEXED_PREFIXES:
@@ -258,7 +372,7 @@ def _scan(
                     if short not in ("session_id", "user_id"):
                         meta[short] = value
                     break
-    return indexed, meta
+    return groups, indexed, meta
 
 
 def _kind(attrs: dict[str, Any], notes: list[str]) -> str:
@@ -290,7 +404,7 @@ def _invocation_model(attrs: dict[str, Any]) -> str | None:
     OpenInference records the model only from the response, so a failed call has no
     ``llm.model_name``; without this its errors would count under no model.
     """
-    for key in ("llm.invocation_parameters", "embedding.invocation_parameters"):
+    for key in _INVOCATION_KEYS:
         raw = attrs.get(key)
         if not isinstance(raw, str) or '"model"' not in raw:
             continue
@@ -405,7 +519,7 @@ def _tags(attrs: dict[str, Any], notes: list[str]) -> list[str]:
 
 def _metadata(attrs: dict[str, Any], prefixed: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
-    for key in ("metadata", "spyglass.metadata", "langfuse.trace.metadata"):
+    for key in _METADATA_KEYS:
         raw = attrs.get(key)
         if raw is None:
             continue
@@ -471,27 +585,9 @@ def _io(
         out = out if out is not None else ev_out
 
     if inp is None:
-        inp = _first_str(
-            attrs,
-            (
-                "input.value",
-                "traceloop.entity.input",
-                "spyglass.input",
-                "langfuse.observation.input",
-                "gen_ai.prompt",
-            ),
-        )
+        inp = _first_str(attrs, _INPUT_KEYS)
     if out is None:
-        out = _first_str(
-            attrs,
-            (
-                "output.value",
-                "traceloop.entity.output",
-                "spyglass.output",
-                "langfuse.observation.output",
-                "gen_ai.completion",
-            ),
-        )
+        out = _first_str(attrs, _OUTPUT_KEYS)
     if out is None and "retrieval.documents." in indexed:
         docs = indexed["retrieval.documents."]
         out = _dump(

@@ -172,6 +172,7 @@ def _ingest_pool(settings: Settings, store: Store) -> IngestPool | None:
         lock_path_for(db_path, str(settings.home_path)),
         processes=settings.ingest_processes,
         max_queued_bytes=settings.ingest_queue_bytes,
+        sqlite_path=db_path,
     )
 
 

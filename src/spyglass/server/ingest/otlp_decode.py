@@ -84,34 +84,30 @@ def decode_protobuf(body: bytes) -> DecodedRequest:
     out: list[DecodedSpan] = []
     reasons: list[str] = []
     rejected = 0
+    # The hot path of protobuf ingest: every attribute read of a upb message builds a Python
+    # object, so each field is read once into a local.
     for rs in req.resource_spans:
         resource = _pb_attrs(rs.resource.attributes)
         for ss in rs.scope_spans:
             scope = ss.scope.name or None
             for sp in ss.spans:
-                trace_id = _pb_id(sp.trace_id, 16, "trace_id")
-                span_id = _pb_id(sp.span_id, 8, "span_id")
-                parent = (
-                    _pb_id(sp.parent_span_id, 8, "parent_span_id") if sp.parent_span_id else None
-                )
+                raw_trace, raw_span, raw_parent = sp.trace_id, sp.span_id, sp.parent_span_id
+                if len(raw_trace) != 16:
+                    raise BadRequest(f"trace_id must be 16 bytes, got {len(raw_trace)}")
+                if len(raw_span) != 8:
+                    raise BadRequest(f"span_id must be 8 bytes, got {len(raw_span)}")
+                trace_id, span_id = raw_trace.hex(), raw_span.hex()
+                parent = _pb_id(raw_parent, 8, "parent_span_id") if raw_parent else None
                 if trace_id == _ZERO_TRACE or span_id == _ZERO_SPAN:
                     rejected += 1
                     _add_reason(reasons, "all-zero trace_id or span_id is invalid")
                     continue
-                events = [
-                    (ev.name, ev.time_unix_nano, _pb_attrs(ev.attributes)) for ev in sp.events
-                ]
-                links = [
-                    {
-                        "trace_id": ln.trace_id.hex(),
-                        "span_id": ln.span_id.hex(),
-                        "attributes": _pb_attrs(ln.attributes),
-                    }
-                    for ln in sp.links
-                ]
-                for field in ("start_time_unix_nano", "end_time_unix_nano"):
-                    if getattr(sp, field) > _INT64_MAX:
-                        raise BadRequest(f"{field} is out of range (max {_INT64_MAX})")
+                start, end = sp.start_time_unix_nano, sp.end_time_unix_nano
+                if start > _INT64_MAX:
+                    raise BadRequest(f"start_time_unix_nano is out of range (max {_INT64_MAX})")
+                if end > _INT64_MAX:
+                    raise BadRequest(f"end_time_unix_nano is out of range (max {_INT64_MAX})")
+                raw_events, raw_links, status = sp.events, sp.links, sp.status
                 out.append(
                     DecodedSpan(
                         trace_id,
@@ -119,13 +115,27 @@ def decode_protobuf(body: bytes) -> DecodedRequest:
                         parent if parent != _ZERO_SPAN else None,
                         sp.name,
                         sp.kind,
-                        sp.start_time_unix_nano,
-                        sp.end_time_unix_nano,
-                        _STATUS.get(sp.status.code, "UNSET"),
-                        sp.status.message or None,
+                        start,
+                        end,
+                        _STATUS.get(status.code, "UNSET"),
+                        status.message or None,
                         _pb_attrs(sp.attributes),
-                        events,
-                        links,
+                        [
+                            (ev.name, ev.time_unix_nano, _pb_attrs(ev.attributes))
+                            for ev in raw_events
+                        ]
+                        if raw_events
+                        else [],
+                        [
+                            {
+                                "trace_id": ln.trace_id.hex(),
+                                "span_id": ln.span_id.hex(),
+                                "attributes": _pb_attrs(ln.attributes),
+                            }
+                            for ln in raw_links
+                        ]
+                        if raw_links
+                        else [],
                         resource,
                         scope,
                     )
@@ -140,11 +150,18 @@ def _pb_id(raw: bytes, size: int, field: str) -> str:
 
 
 def _pb_attrs(kvs: Any) -> dict[str, Any]:
-    return {kv.key: _pb_value(kv.value) for kv in kvs}
+    out = {}
+    for kv in kvs:
+        v = kv.value
+        which = v.WhichOneof("value")
+        # Strings are most attributes: read them here rather than through a call.
+        out[kv.key] = v.string_value if which == "string_value" else _pb_value(v, which)
+    return out
 
 
-def _pb_value(v: Any) -> Any:
-    which = v.WhichOneof("value")
+def _pb_value(v: Any, which: str | None = None) -> Any:
+    if which is None:
+        which = v.WhichOneof("value")
     if which == "string_value":
         return v.string_value
     if which == "int_value":

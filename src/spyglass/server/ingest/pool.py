@@ -4,7 +4,9 @@ Decoding and mapping a span is Python work that holds the GIL, and so is much of
 in one process they take turns on one core. The pool runs them in ``ingest_processes``
 spawned processes instead (``worker.py``): each decodes its request and prepares the batch
 while another one writes, and they take turns only for the write itself. A 2xx still means
-committed: a request is answered when its process has committed it.
+committed: a request is answered when its process has committed it and, on SQLite, when this
+process has then flushed the log to disk (``WalSync``; the ingest processes commit without
+waiting for the disk, so each goes on to its next request meanwhile).
 
 The server process keeps the bound on waiting work: request bytes handed to the pool and not
 yet answered. Past ``ingest_queue_bytes`` the answer is 503 with Retry-After. A process that
@@ -21,21 +23,33 @@ import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from spyglass.exceptions import Overloaded
+from spyglass.exceptions import Overloaded, StoreError
 from spyglass.pricing import PriceTable
 from spyglass.server.ingest import worker
 from spyglass.server.ingest.writer import RETRY_AFTER_SECONDS
+from spyglass.storage.sql.walsync import WalSync
 
 logger = logging.getLogger(__name__)
 
 
 class IngestPool:
-    """``processes`` ingest processes writing to the database at ``db_url``."""
+    """``processes`` ingest processes writing to the database at ``db_url``.
+
+    ``wal_path``: the SQLite file whose log is synced before each answer (None on PostgreSQL,
+    whose commits wait for the disk themselves).
+    """
 
     def __init__(
-        self, db_url: str, lock_path: str, *, processes: int, max_queued_bytes: int
+        self,
+        db_url: str,
+        lock_path: str,
+        *,
+        processes: int,
+        max_queued_bytes: int,
+        sqlite_path: str | None = None,
     ) -> None:
         self._db_url = db_url
+        self._wal = WalSync(sqlite_path) if sqlite_path else None
         self._lock_path = lock_path
         self._processes = processes
         self._max_queued = max_queued_bytes
@@ -102,6 +116,8 @@ class IngestPool:
                 worker.ingest, body, encoding, media, limit, project_id, serial, blob
             )
             rejected, reasons, written = await asyncio.wrap_future(future)
+            if written and self._wal is not None:
+                await loop.run_in_executor(None, self._sync)
         except BrokenProcessPool:
             self._replace(executor)
             raise Overloaded(
@@ -116,6 +132,14 @@ class IngestPool:
                 future.add_done_callback(lambda _f: loop.call_soon_threadsafe(self._release, size))
         self.written_spans += written
         return rejected, reasons
+
+    def _sync(self) -> None:
+        assert self._wal is not None
+        try:
+            self._wal.sync()
+        except OSError as exc:
+            logger.exception("syncing the write-ahead log failed")
+            raise StoreError("the store could not save the spans") from exc
 
     def _release(self, size: int) -> None:
         self._queued -= size
@@ -142,6 +166,8 @@ class IngestPool:
         """Finish what was submitted, then stop the processes."""
         self._closed = True
         self._executor.shutdown(wait=True)
+        if self._wal is not None:
+            self._wal.close()
 
 
 def lock_path_for(db_path: str | None, home: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from spyglass.pricing import PriceTable, compute_cost, shipped_table
-from spyglass.semconv.mapping import map_span
+from spyglass.semconv.mapping import ResourceFields, map_span, resource_fields
 from spyglass.server.ingest.otlp_decode import DecodedSpan
 from spyglass.storage.latency import latency_bin
 
@@ -49,13 +49,15 @@ def build_rows(
     project_id: int, spans: list[DecodedSpan], prices: PriceTable | None = None
 ) -> list[SpanRow]:
     """Rows of a request's spans; each resource is serialised once, not once per span."""
-    resource_json: dict[int, str | None] = {}
+    # Keyed by id(): the spans hold their resources alive for the whole loop.
+    resources: dict[int, tuple[str | None, ResourceFields]] = {}
     out = []
     for span in spans:
         key = id(span.resource)
-        if key not in resource_json:
-            resource_json[key] = _json(span.resource)
-        out.append(build_row(project_id, span, resource_json[key], prices))
+        res = resources.get(key)
+        if res is None:
+            res = resources[key] = (_json(span.resource), resource_fields(span.resource))
+        out.append(build_row(project_id, span, res[0], prices, res[1]))
     return out
 
 
@@ -67,12 +69,13 @@ def build_row(
     span: DecodedSpan,
     resource_json: str | None = _UNSET,
     prices: PriceTable | None = None,
+    resource_info: ResourceFields | None = None,
 ) -> SpanRow:
     """The storage row of one span, with typed columns derived from its attributes.
 
     ``prices`` defaults to the shipped price table.
     """
-    m = map_span(span.attributes, span.resource, span.events)
+    m = map_span(span.attributes, span.resource, span.events, resource_info)
     start, end = span.start_ns, span.end_ns
     cost = m.cost_reported
     if (

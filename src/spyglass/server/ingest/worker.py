@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import gc
 import logging
 import os
 import pickle
@@ -48,7 +49,9 @@ class _Worker:
     def __init__(self, db_url: str, lock_path: str) -> None:
         # The sink alone, not the whole store: this process only writes spans, and the
         # store's query modules, models and migrations would cost it ~20 MB of memory.
-        self.sink = SpanSink(dialect_for(db_url))
+        # Deferred sync (SQLite): the server process flushes the log to disk before it
+        # answers (pool.py), while this process already prepares its next request.
+        self.sink = SpanSink(dialect_for(db_url), deferred_sync=True)
         self.lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         self.prices: dict[int, PriceTable] = {}
 
@@ -79,6 +82,10 @@ def init(db_url: str, lock_path: str, log_level: int, server_pid: int) -> None:
             os._exit(1)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     _worker = _Worker(db_url, lock_path)
+    # Everything alive now (modules, the protobuf and SQL machinery) lives as long as the
+    # process: out of the collector's sight, the full collections that a request's many new
+    # objects trigger no longer walk it. 18 % fewer instructions per span (callgrind).
+    gc.freeze()
 
 
 def ingest(
@@ -91,6 +98,9 @@ def ingest(
     prices_blob: bytes,
 ) -> tuple[int, list[str], int]:
     """Decode, map and commit one request. Returns rejected count, reasons, spans written.
+
+    On SQLite the commit is not yet on disk: the caller syncs the log (``WalSync``) before it
+    reports the spans as saved.
 
     Everything but the write itself (decoding, mapping, grouping by trace, trace summaries,
     rollup sums) happens before the lock, beside the other processes' writes.

@@ -25,7 +25,14 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # WAL pages after which a committing connection checkpoints inline. The server checkpoints
 # from a background thread (checkpoint.py) long before this, so a writer only ever does it
 # itself when nothing else runs the checkpoints (a CLI command, a stalled server).
-SQLITE_AUTOCHECKPOINT_PAGES = 8_192
+# 32 MiB of log at SQLITE_PAGE_SIZE.
+SQLITE_AUTOCHECKPOINT_PAGES = 2_048
+# Page size of a new database file (an existing one keeps its own). A span row is about 2.5 KB:
+# with SQLite's default 4 KiB pages each row nearly fills a page, and a 512-span batch wrote
+# about 4.5 log frames (each its own write call) and read 2.3 pages back per span. 16 KiB pages
+# cut those system calls about fourfold and the insert's CPU time by about a quarter
+# (benchmarks/ingest.py, docs/benchmarks.md).
+SQLITE_PAGE_SIZE = 16_384
 # Read connections kept open; the server answers queries from a thread pool of similar size.
 READ_POOL_SIZE = 8
 
@@ -76,8 +83,12 @@ def dialect_for(url: str) -> Dialect:
     raise ConfigError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 
-def _sqlite_pragmas(conn: sqlite3.Connection) -> None:
+def sqlite_pragmas(conn: sqlite3.Connection) -> None:
+    """The settings of every connection (the server's, the CLI's, the ingest benchmark's)."""
     conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    # Before journal_mode: switching to WAL writes the header of a new, empty file, which
+    # fixes its page size. On an existing file this does nothing.
+    conn.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: a commit that returned survives power loss, which is what "2xx means durable"
     # promises. Batched commits make its cost (one fsync of the WAL) per batch, not per span.
@@ -100,7 +111,7 @@ def make_engine(dialect: Dialect) -> Engine:
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             # Let SQLAlchemy's transaction events issue BEGIN; pysqlite's own would be late.
             dbapi_conn.isolation_level = None
-            _sqlite_pragmas(dbapi_conn)
+            sqlite_pragmas(dbapi_conn)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
@@ -114,7 +125,7 @@ def open_writer(dialect: Dialect) -> Any:
     """A dedicated DBAPI connection for an ingest writer (or the WAL checkpointer)."""
     if dialect.is_sqlite:
         conn = sqlite3.connect(dialect.driver_url, isolation_level=None, check_same_thread=False)
-        _sqlite_pragmas(conn)
+        sqlite_pragmas(conn)
         return conn
     import psycopg
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from spyglass.exceptions import StoreError
 from spyglass.storage.sql.dialect import Dialect, open_writer
+from spyglass.storage.sql.walsync import WalSync
 from spyglass.storage.sql.writes import PreparedBatch, SpanWriter
 
 logger = logging.getLogger(__name__)
@@ -31,12 +32,20 @@ class SpanSink:
 
     Not thread-safe: callers serialise (``SqlStore`` with a lock, an ingest process by
     handling one request at a time).
+
+    ``deferred_sync`` (SQLite only): ``write`` commits without waiting for the disk
+    (``synchronous = NORMAL``), and whoever reports the batch as saved must first call
+    ``sync`` or a ``WalSync`` of the same database (``walsync.py``, which says why that is as
+    durable as ``synchronous = FULL``). The ingest processes leave it to the server process,
+    so a process goes on to its next request while the disk flushes.
     """
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, *, deferred_sync: bool = False) -> None:
         self.dialect = dialect
         self._writer = SpanWriter(dialect)
         self._conn: Any = None
+        self._deferred_sync = deferred_sync and dialect.is_sqlite
+        self._wal = WalSync(dialect.driver_url) if self._deferred_sync else None
         self._since_analyze = 0
         self._analyze_after = min(FIRST_ANALYZE_AFTER_SPANS, ANALYZE_EVERY_SPANS)
 
@@ -46,6 +55,8 @@ class SpanSink:
         is_sqlite = self.dialect.is_sqlite
         if self._conn is None:
             self._conn = open_writer(self.dialect)
+            if self._deferred_sync:
+                self._conn.execute("PRAGMA synchronous = NORMAL")
         conn = self._conn
         try:
             if is_sqlite:
@@ -59,8 +70,7 @@ class SpanSink:
                 conn.rollback() if not is_sqlite else conn.execute("ROLLBACK")
             except Exception:  # the connection itself may be gone
                 logger.debug("rollback failed", exc_info=True)
-            conn.close()
-            self._conn = None
+            self.close()
             raise StoreError(f"writing {count} spans failed: {exc}") from exc
         self._since_analyze += count
         if self._since_analyze >= self._analyze_after:
@@ -69,6 +79,17 @@ class SpanSink:
             # grows from empty is the one whose statistics go stale fastest.
             self._analyze_after = min(self._analyze_after * 2, ANALYZE_EVERY_SPANS)
             self._refresh_statistics(conn)
+
+    def sync(self) -> None:
+        """Wait until every commit so far is on disk (a no-op without ``deferred_sync``)."""
+        if self._wal is None:
+            return
+        try:
+            self._wal.sync()
+        except OSError as exc:
+            # Committed but maybe not on disk: the caller must not report the batch as saved.
+            # A retry of it is harmless (spans already stored are merged, not duplicated).
+            raise StoreError(f"syncing the write-ahead log failed: {exc}") from exc
 
     def _refresh_statistics(self, conn: Any) -> None:
         """Keep the planner's statistics current as tables grow.
@@ -92,6 +113,11 @@ class SpanSink:
                     logger.debug("rollback failed", exc_info=True)
 
     def close(self) -> None:
+        if self._wal is not None:
+            self._wal.close()
         if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            try:
+                conn.close()
+            except Exception:  # a broken connection may fail to close; it is gone either way
+                logger.debug("closing the writer connection failed", exc_info=True)
