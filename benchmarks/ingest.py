@@ -41,8 +41,9 @@ BASELINE_ROWS = 100_000
 BASELINE_REPEATS = 3
 
 
-def sqlite_limit(tpl: Templates, n_rows: int) -> float:
-    """Rows/s of a bare executemany of the same rows into the same schema."""
+def sqlite_limit(tpl: Templates, n_rows: int) -> tuple[float, float]:
+    """Rows/s of a bare executemany of the same rows into the same schema, and its CPU
+    seconds per row (this process's, which does nothing else meanwhile)."""
     batches: list[list[tuple[object, ...]]] = []
     i = 0
     total = 0
@@ -61,14 +62,14 @@ def sqlite_limit(tpl: Templates, n_rows: int) -> float:
             f"INSERT INTO spans ({', '.join(SPAN_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(SPAN_COLUMNS))})"
         )
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for rows in batches:
             conn.execute("BEGIN")
             conn.executemany(sql, rows)
             conn.execute("COMMIT")
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         conn.close()
-    return total / elapsed
+    return total / elapsed, cpu / total
 
 
 def run(
@@ -102,14 +103,21 @@ def run(
     if res.errors:
         out["first_error"] = res.errors[0]
     if is_sqlite:
-        rates = sorted(
+        runs = sorted(
             sqlite_limit(tpl, min(BASELINE_ROWS, max(10_000, res.sent_spans)))
             for _ in range(BASELINE_REPEATS)
         )
-        limit = rates[len(rates) // 2]
+        limit, limit_cpu = runs[len(runs) // 2]
         out["sqlite_limit_spans_per_s"] = round(limit)
-        out["sqlite_limit_runs"] = [round(r) for r in rates]
+        out["sqlite_limit_runs"] = [round(r) for r, _ in runs]
         out["ratio_vs_sqlite_limit"] = round(res.sent_spans / elapsed / limit, 3)
+        # The server's CPU per span over the bare insert's per row: how much work the server
+        # adds, in a figure that does not move with the machine's speed as ms do.
+        out["sqlite_limit_cpu_ms_per_row"] = round(limit_cpu * 1000, 4)
+        out["cpu_ratio_vs_sqlite_limit"] = round(
+            float(out["server_cpu_ms_per_span"]) / (limit_cpu * 1000),
+            2,  # type: ignore[arg-type]
+        )
     return out
 
 

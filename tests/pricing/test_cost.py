@@ -251,3 +251,25 @@ def test_unreadable_price_files(tmp_path: Path) -> None:
     bad.write_text("{nope", encoding="utf-8")
     with pytest.raises(PriceTableError, match="not valid JSON"):
         load_price_table(bad)
+
+
+def test_cost_total_is_the_breakdown_total() -> None:
+    """Ingest stores ``cost_total``: it must be the float ``compute_cost(...).total`` gives,
+    for every model, count mix and time, including unknown models and times before a price."""
+    import random
+
+    from spyglass.pricing import compute_cost, shipped_table
+    from spyglass.pricing.cost import cost_total
+
+    table = shipped_table()
+    models = [*list(table.entries)[:200], "no-such-model", "gpt-4o", "claude-3-5-sonnet"]
+    rnd = random.Random(7)
+    priced = 0
+    for _ in range(5_000):
+        model = rnd.choice(models)
+        counts = [rnd.choice([None, 0, rnd.randint(0, 10**7)]) for _ in range(5)]
+        at = rnd.choice([0, 1_700_000_000 * 10**9, 2_000_000_000 * 10**9])
+        full = compute_cost(model, None, *counts, at, table=table)
+        assert cost_total(model, None, *counts, at, table) == (None if full is None else full.total)
+        priced += full is not None
+    assert priced > 1_000

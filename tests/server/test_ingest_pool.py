@@ -1,12 +1,14 @@
 """Ingest processes (``ingest_processes`` > 0): the same answers and rows as the in-process
 path, the same errors for bad bodies, a killed process costs at most a 503, the byte bound,
-and project prices reaching the processes."""
+the SQLite log synced before an answer, and project prices reaching the processes."""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
@@ -20,13 +22,14 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from spyglass.exceptions import BadRequest, Overloaded
+from spyglass.exceptions import BadRequest, Overloaded, StoreError
 from spyglass.pricing import load_price_table
 from spyglass.server.app import create_app
 from spyglass.server.ingest.pool import IngestPool
 from spyglass.server.state import AppState
 from spyglass.settings import load_settings
 from spyglass.storage.models import ProjectPrice
+from spyglass.storage.sql import walsync
 from spyglass.storage.sql.store import SqlStore, open_store
 from tests.server.harness import BASE_URL, Api, bearer, span_ids
 from tests.server.otlp import (
@@ -471,6 +474,162 @@ async def test_a_price_table_is_pickled_once_under_one_serial(
     blobs = [call[6] for call in hand.calls]
     assert serials[0] == serials[1] != serials[2]
     assert blobs[0] is blobs[1]
+
+
+# ------------------------------------------------------------- the SQLite log synced first
+
+
+class HandWal:
+    """Stands in for the pool's ``WalSync``: counts syncs; ``error`` makes each one fail;
+    ``on_sync`` runs inside each (on the thread the pool syncs from)."""
+
+    def __init__(self, error: OSError | None = None) -> None:
+        self.syncs = 0
+        self.closed = False
+        self.error = error
+        self.on_sync: Callable[[], None] | None = None
+
+    def sync(self) -> None:
+        if self.on_sync is not None:
+            self.on_sync()
+        if self.error is not None:
+            raise self.error
+        self.syncs += 1
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def wal_pool(tmp_path: Path) -> Iterator[tuple[IngestPool, HandExecutor, HandWal]]:
+    """``hand_pool`` on a SQLite file (``sqlite_path`` given), its log sync replaced."""
+    pool = IngestPool(
+        f"sqlite:///{tmp_path}/unused.db",
+        str(tmp_path / "lock"),
+        processes=1,
+        max_queued_bytes=100,
+        sqlite_path=str(tmp_path / "unused.db"),
+    )
+    assert pool._wal is not None and pool._wal.path == f"{tmp_path}/unused.db-wal"
+    pool._executor.shutdown()
+    hand = HandExecutor()
+    pool._executor = hand  # type: ignore[assignment]
+    wal = HandWal()
+    pool._wal = wal  # type: ignore[assignment]
+    yield pool, hand, wal
+    pool._executor.shutdown()
+
+
+async def test_written_spans_are_synced_before_ingest_returns(
+    wal_pool: tuple[IngestPool, HandExecutor, HandWal],
+) -> None:
+    pool, hand, wal = wal_pool
+    loop = asyncio.get_running_loop()
+    syncing = asyncio.Event()
+    release = threading.Event()
+    seen: list[tuple[bool, bool]] = []
+    task = _start(pool, 10)
+
+    def hold() -> None:
+        # (the process's answer is in, ingest() has returned), then wait for the test.
+        seen.append((hand.futures[0].done(), task.done()))
+        loop.call_soon_threadsafe(syncing.set)
+        release.wait(WAIT_S)
+
+    wal.on_sync = hold
+    try:
+        await anyio.sleep(0)
+        hand.futures[0].set_result((1, ["bad ids"], 2))
+        with anyio.fail_after(WAIT_S):
+            await syncing.wait()
+        assert not task.done()  # the sync holds the answer back
+    finally:
+        release.set()
+    assert await _settle(task) == (1, ["bad ids"])
+    assert seen == [(True, False)]
+    assert (wal.syncs, pool.queued_bytes, pool.written_spans) == (1, 0, 2)
+
+
+async def test_nothing_written_is_not_synced(
+    wal_pool: tuple[IngestPool, HandExecutor, HandWal],
+) -> None:
+    pool, hand, wal = wal_pool
+    task = _start(pool, 10)
+    await anyio.sleep(0)
+    hand.futures[0].set_result((3, ["all-zero trace_id or span_id is invalid"], 0))
+    assert await _settle(task) == (3, ["all-zero trace_id or span_id is invalid"])
+    assert (wal.syncs, pool.queued_bytes) == (0, 0)
+
+
+async def test_a_failed_sync_is_a_store_error_and_gives_back_the_bytes(
+    wal_pool: tuple[IngestPool, HandExecutor, HandWal],
+) -> None:
+    pool, hand, wal = wal_pool
+    wal.error = OSError(errno.EIO, "Input/output error")
+    task = _start(pool, 90)
+    await anyio.sleep(0)
+    hand.futures[0].set_result((0, [], 4))
+    with pytest.raises(StoreError) as failed:
+        await _settle(task)
+    assert isinstance(failed.value.__cause__, OSError)
+    assert pool.queued_bytes == 0
+    assert pool._executor is hand  # a disk error is no reason to replace the processes
+
+    # The next request is taken and synced once the disk is back.
+    wal.error = None
+    again = _start(pool, 90)
+    await anyio.sleep(0)
+    hand.futures[1].set_result((0, [], 4))
+    assert await _settle(again) == (0, [])
+    assert (wal.syncs, pool.queued_bytes) == (1, 0)
+
+
+async def test_without_a_sqlite_path_nothing_is_synced(
+    hand_pool: tuple[IngestPool, HandExecutor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL: its commits wait for the disk themselves.
+    pool, hand = hand_pool
+    flushed: list[int] = []
+    monkeypatch.setattr(walsync, "_datasync", flushed.append)
+    assert pool._wal is None
+    task = _start(pool, 10)
+    await anyio.sleep(0)
+    hand.futures[0].set_result((0, [], 5))
+    assert await _settle(task) == (0, [])
+    assert flushed == []
+    assert pool.written_spans == 5
+
+
+async def test_closing_the_pool_closes_its_wal_sync(
+    wal_pool: tuple[IngestPool, HandExecutor, HandWal],
+) -> None:
+    pool, _hand, wal = wal_pool
+    pool.close()
+    assert wal.closed
+
+
+async def test_a_real_pool_syncs_the_log_of_its_sqlite_file(
+    sqlite_store: SqlStore, tmp_path: Path
+) -> None:
+    # The ingest process is out of a monkeypatch's reach; the server-side count tells.
+    async with pool_app(sqlite_store, tmp_path, processes=1) as (api, state):
+        pool = state.ingest_pool
+        assert pool is not None and pool._wal is not None
+        assert pool._wal.path == f"{sqlite_store.dialect.driver_url}-wal"
+        await api.ingest_ok(to_protobuf(chat_trace(1)))
+        assert pool._wal.syncs == 1
+        await api.ingest_ok(to_protobuf(_with_zero_ids()[1:]))  # all rejected: nothing written
+        assert pool._wal.syncs == 1
+    assert span_ids(sqlite_store) == {(tid(1), sid(1, 1)), (tid(1), sid(1, 2))}
+
+
+@pytest.mark.parametrize(
+    "store", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_pool_on_postgresql_has_no_wal_sync(store: SqlStore, tmp_path: Path) -> None:
+    async with pool_app(store, tmp_path, processes=1) as (_api, state):
+        assert state.ingest_pool is not None
+        assert state.ingest_pool._wal is None
 
 
 # --------------------------------------------------------------------------- project prices

@@ -53,22 +53,21 @@ class CostBreakdown:
     total: float
 
 
-def price_usage(
-    model: str,
+def _parts(
     period: PricePeriod,
     input_tokens: int | None,
     output_tokens: int | None,
-    cache_read_tokens: int | None = None,
-    cache_write_tokens: int | None = None,
-    reasoning_tokens: int | None = None,
-) -> CostBreakdown:
-    """The cost of the counts at ``period``'s rates (see the module docstring)."""
+    cache_read_tokens: int | None,
+    cache_write_tokens: int | None,
+    reasoning_tokens: int | None,
+) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """USD x 1M per part: uncached input, cache read, cache write, visible output, reasoning."""
     cache_read = cache_read_tokens or 0
     cache_write = cache_write_tokens or 0
     reasoning = reasoning_tokens or 0
     uncached = max((input_tokens or 0) - cache_read - cache_write, 0)
     visible = max((output_tokens or 0) - reasoning, 0)
-    parts = (
+    return (
         uncached * period.input,
         cache_read * (period.input if period.cache_read is None else period.cache_read)
         if cache_read
@@ -81,6 +80,21 @@ def price_usage(
         if reasoning
         else _ZERO,
     )
+
+
+def price_usage(
+    model: str,
+    period: PricePeriod,
+    input_tokens: int | None,
+    output_tokens: int | None,
+    cache_read_tokens: int | None = None,
+    cache_write_tokens: int | None = None,
+    reasoning_tokens: int | None = None,
+) -> CostBreakdown:
+    """The cost of the counts at ``period``'s rates (see the module docstring)."""
+    parts = _parts(
+        period, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens
+    )
     uncached_usd, read_usd, write_usd, visible_usd, reasoning_usd = (p / _PER_TOKENS for p in parts)
     return CostBreakdown(
         model=model,
@@ -90,6 +104,44 @@ def price_usage(
         output=float(visible_usd),
         reasoning=float(reasoning_usd),
         total=float(uncached_usd + read_usd + write_usd + visible_usd + reasoning_usd),
+    )
+
+
+def cost_total(
+    model: str,
+    provider: str | None,
+    input_tokens: int | None,
+    output_tokens: int | None,
+    cache_read_tokens: int | None,
+    cache_write_tokens: int | None,
+    reasoning_tokens: int | None,
+    at_ns: int,
+    table: PriceTable,
+) -> float | None:
+    """``compute_cost(...).total`` without the breakdown: what ingest stores for each span.
+
+    One exact division of the summed parts gives the same float as the breakdown's total
+    (each part's division by 1M is exact in ``Decimal``, so is their sum).
+    """
+    entry = table.lookup(model, provider)
+    if entry is None:
+        return None
+    period = entry.at(at_ns)
+    if period is None:
+        return None
+    return float(
+        sum(
+            _parts(
+                period,
+                input_tokens,
+                output_tokens,
+                cache_read_tokens,
+                cache_write_tokens,
+                reasoning_tokens,
+            ),
+            _ZERO,
+        )
+        / _PER_TOKENS
     )
 
 

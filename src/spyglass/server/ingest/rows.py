@@ -15,7 +15,8 @@ from typing import Any
 
 import orjson
 
-from spyglass.pricing import PriceTable, compute_cost, shipped_table
+from spyglass.pricing import PriceTable, shipped_table
+from spyglass.pricing.cost import cost_total
 from spyglass.semconv.mapping import ResourceFields, map_span, resource_fields
 from spyglass.server.ingest.otlp_decode import DecodedSpan
 from spyglass.storage.latency import latency_bin
@@ -83,7 +84,7 @@ def build_row(
         and m.kind in _PRICED_KINDS
         and (m.input_tokens is not None or m.output_tokens is not None)
     ):
-        computed = compute_cost(
+        computed = cost_total(
             m.model,
             m.provider,
             m.input_tokens,
@@ -92,10 +93,10 @@ def build_row(
             m.cache_write_tokens,
             m.reasoning_tokens,
             start,
-            table=prices or shipped_table(),
+            prices or shipped_table(),
         )
         if computed is not None:
-            cost = computed.total
+            cost = computed
     if end < start:
         m.notes.append("end time before start time; duration set to 0")
         end = start
