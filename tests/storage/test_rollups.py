@@ -30,6 +30,9 @@ def _as_comparable(result: object) -> list[tuple[object, ...]]:
             p.input_tokens,
             p.output_tokens,
             p.total_tokens,
+            None if p.cost is None else round(p.cost, 9),
+            None if p.ttft_avg_ms is None else round(p.ttft_avg_ms, 6),
+            p.error_rate,
         )
         for p in result.points  # type: ignore[attr-defined]
     ]
@@ -37,12 +40,15 @@ def _as_comparable(result: object) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("group_by", [None, "model", "name", "kind", "release"])
 @pytest.mark.parametrize("kind", [None, "LLM"])
+# Hourly buckets read the rollup hours as they are; longer ones group them in the database.
+@pytest.mark.parametrize("bucket_seconds", [3600, 2 * 3600])
 def test_rollups_match_raw_spans(
     store: SqlStore,
     pid: int,
     monkeypatch: pytest.MonkeyPatch,
     group_by: str | None,
     kind: str | None,
+    bucket_seconds: int,
 ) -> None:
     rows = sample_rows(pid, 400, spread_s=6 * 3600)
     store.write_spans(rows)
@@ -50,7 +56,7 @@ def test_rollups_match_raw_spans(
     q = MetricsQuery(
         start_ns=T0 - 5 * HOUR - HOUR // 3,
         end_ns=T0 - HOUR // 2,
-        bucket_seconds=3600,
+        bucket_seconds=bucket_seconds,
         scope="spans",
         group_by=group_by,
         kind=kind,

@@ -9,7 +9,9 @@ bins (see ``storage/latency.py``).
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, case, func, literal, select
@@ -63,6 +65,11 @@ class _Acc:
         self.sums: list[Any] = [0, 0, 0, 0, 0.0, 0, 0, 0]
 
 
+def _sum0(column: Any, zero: float = 0) -> Any:
+    """SUM that gives 0 instead of NULL when every value is NULL."""
+    return func.coalesce(func.sum(column), literal(zero))
+
+
 def _raw_query(
     table: Any,
     project_id: int,
@@ -86,12 +93,12 @@ def _raw_query(
             c.latency_bin.label("bin"),
             func.count().label("n"),
             func.sum(case((c.status == "ERROR", 1), else_=0)).label("errors"),
-            func.sum(c.input_tokens).label("in_tok"),
-            func.sum(c.output_tokens).label("out_tok"),
-            func.sum(c.total_tokens).label("tot_tok"),
-            func.sum(c.cost).label("cost"),
+            _sum0(c.input_tokens).label("in_tok"),
+            _sum0(c.output_tokens).label("out_tok"),
+            _sum0(c.total_tokens).label("tot_tok"),
+            _sum0(c.cost, 0.0).label("cost"),
             func.count(c.cost).label("cost_n"),
-            (func.sum(c.ttft_ns) if is_spans else literal(None)).label("ttft_sum"),
+            (_sum0(c.ttft_ns) if is_spans else literal(0)).label("ttft_sum"),
             (func.count(c.ttft_ns) if is_spans else literal(0)).label("ttft_n"),
         )
         .where(c.project_id == project_id, c.start_ns >= lo, c.start_ns < hi)
@@ -102,7 +109,20 @@ def _raw_query(
     return query
 
 
-def _rollup_query(
+# Rollup dimensions stored as '' when the span has none.
+_EMPTY_AS_NONE = frozenset({"model", "release", "environment"})
+
+
+def _hourly_rows(rows: Sequence[Any], origin: int, group_name: str | None) -> list[Any]:
+    """Rows of an hourly ``_rollup_query``, as the other queries give them."""
+    blank = group_name in _EMPTY_AS_NONE
+    return [
+        ((hour - origin) // rollups.HOUR_NS, None if blank and g == "" else g, *rest)
+        for hour, g, *rest in rows
+    ]
+
+
+def _rollup_queries(
     project_id: int,
     lo: int,
     hi: int,
@@ -110,33 +130,53 @@ def _rollup_query(
     bucket_ns: int,
     group_name: str | None,
     kind: str | None,
-) -> Any:
+) -> tuple[Any, Any]:
+    """Two queries over the rollups: span counts per (bucket, group, latency bin), and the
+    sums per (bucket, group). One query with the sums per latency bin returned a row of twelve
+    columns for each of thousands of bins that the sums do not need (25 % slower in SQLite,
+    and twice the Python work)."""
     r = span_rollups.c
     group_col: Any = r[group_name] if group_name else literal(None)
-    if group_name in ("model", "release", "environment"):
-        group_col = func.nullif(group_col, "")  # rollups store a missing value as ''
-    bucket = ((r.hour_ns - origin) // bucket_ns).label("b")
-    query = (
+    if bucket_ns == rollups.HOUR_NS:
+        # Hourly buckets are the rollup hours themselves: grouped by the bare key columns,
+        # SQLite reads the groups in primary-key order instead of sorting them through a
+        # temporary B-tree (40 % faster for a day by model). ``_hourly_rows`` turns the hours
+        # into bucket numbers and '' into None.
+        bucket: Any = r.hour_ns.label("b")
+    else:
+        if group_name in _EMPTY_AS_NONE:
+            group_col = func.nullif(group_col, "")  # rollups store a missing value as ''
+        bucket = ((r.hour_ns - origin) // bucket_ns).label("b")
+    where = [r.project_id == project_id, r.hour_ns >= lo, r.hour_ns < hi]
+    if kind is not None:
+        where.append(r.kind == kind)
+    bins = (
         select(
             bucket,
             group_col.label("g"),
             r.latency_bin.label("bin"),
             func.sum(r.span_count).label("n"),
-            func.sum(r.error_count).label("errors"),
-            func.sum(r.input_tokens).label("in_tok"),
-            func.sum(r.output_tokens).label("out_tok"),
-            func.sum(r.total_tokens).label("tot_tok"),
-            func.sum(r.cost).label("cost"),
-            func.sum(r.cost_count).label("cost_n"),
-            func.sum(r.ttft_sum_ns).label("ttft_sum"),
-            func.sum(r.ttft_count).label("ttft_n"),
         )
-        .where(r.project_id == project_id, r.hour_ns >= lo, r.hour_ns < hi)
+        .where(*where)
         .group_by(bucket, group_col, r.latency_bin)
     )
-    if kind is not None:
-        query = query.where(r.kind == kind)
-    return query
+    sums = (
+        select(
+            bucket,
+            group_col.label("g"),
+            _sum0(r.error_count).label("errors"),
+            _sum0(r.input_tokens).label("in_tok"),
+            _sum0(r.output_tokens).label("out_tok"),
+            _sum0(r.total_tokens).label("tot_tok"),
+            _sum0(r.cost, 0.0).label("cost"),
+            _sum0(r.cost_count).label("cost_n"),
+            _sum0(r.ttft_sum_ns).label("ttft_sum"),
+            _sum0(r.ttft_count).label("ttft_n"),
+        )
+        .where(*where)
+        .group_by(bucket, group_col)
+    )
+    return bins, sums
 
 
 def _pieces(lo: int, hi: int, origin: int, bucket_ns: int) -> list[tuple[int, int]]:
@@ -192,7 +232,7 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
     # Full hours come from the rollups when they hold the grouping and the buckets are whole
     # hours; the partial hours at both edges of the window come from the spans.
     raw_ranges = [(q.start_ns, q.end_ns)]
-    queries = []
+    rollup_queries: tuple[Any, Any] | None = None
     if (
         is_spans
         and (group_name is None or group_name in rollups.DIMENSIONS)
@@ -207,40 +247,54 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
             # window ends now): that hour's rollup holds exactly the spans before the end.
             last_hour += rollups.HOUR_NS
         if first_hour < last_hour:
-            queries.append(
-                _rollup_query(
-                    project_id, first_hour, last_hour, origin, bucket_ns, group_name, kind
-                )
+            rollup_queries = _rollup_queries(
+                project_id, first_hour, last_hour, origin, bucket_ns, group_name, kind
             )
             raw_ranges = [(q.start_ns, first_hour), (last_hour, q.end_ns)]
-    queries.extend(
+    raw_queries = [
         _raw_query(table, project_id, a, b, origin, bucket_ns, group_name, kind)
         for lo, hi in raw_ranges
         for a, b in _pieces(lo, hi, origin, bucket_ns)
-    )
-    rows: list[Any] = []
+    ]
+    # (bucket, group, latency bin, count) and (bucket, group, sums...) rows.
+    bin_rows: list[Any] = []
+    sum_rows: list[Any] = []
     with engine.connect() as conn:
-        for query in queries:
-            rows.extend(conn.execute(query).all())
+        if rollup_queries is not None:
+            bins, sums = (conn.execute(query).all() for query in rollup_queries)
+            if bucket_ns == rollups.HOUR_NS:
+                bins, sums = (
+                    _hourly_rows(bins, origin, group_name),
+                    _hourly_rows(sums, origin, group_name),
+                )
+            bin_rows.extend(bins)
+            sum_rows.extend(sums)
+        for query in raw_queries:
+            for r in conn.execute(query).all():
+                bin_rows.append(r[:4])
+                sum_rows.append((r[0], r[1], *r[4:]))
 
-    # Thousands of rows per query: plain tuples and local names keep this loop cheap.
+    # Thousands of rows per query: plain tuples and local names keep these loops cheap.
     totals: Counter[Any] = Counter()
-    for r in rows:
+    for r in bin_rows:
         totals[r[1]] += r[3]
     keep = {g for g, _ in totals.most_common(q.max_groups)}
     accs: dict[tuple[int, Any], _Acc] = {}
-    for b, g, bin_index, n_raw, *sums in rows:
-        key = (int(b), g if g in keep else OTHER)
+    for r in bin_rows:
+        g = r[1]
+        key = (int(r[0]), g if g in keep else OTHER)
         acc = accs.get(key)
         if acc is None:
             acc = accs[key] = _Acc()
-        n = int(n_raw)  # PostgreSQL sums BIGINT columns as NUMERIC (Decimal)
-        acc.bins[bin_index] += n
+        n = int(r[3])  # PostgreSQL sums BIGINT columns as NUMERIC (Decimal)
+        acc.bins[r[2]] += n
         acc.count += n
-        acc_sums = acc.sums
-        for k, value in enumerate(sums):
-            if value is not None:
-                acc_sums[k] += value
+    for r in sum_rows:
+        g = r[1]
+        acc = accs.get((int(r[0]), g if g in keep else OTHER))
+        if acc is not None:  # always: both come from the same rows
+            # Never NULL (COALESCE in the queries): added in C, not column by column.
+            acc.sums = list(map(operator.add, acc.sums, r[2:]))
     groups = sorted({g for _, g in accs}, key=lambda g: (-totals.get(g, 0), str(g)))
 
     points: list[MetricPoint] = []
