@@ -107,11 +107,56 @@ def accumulate(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return [(*k, *v) for k, v in acc.items()]
 
 
+# PostgreSQL types of KEY_COLUMNS then SUM_COLUMNS, for the arrays of ``_UNNEST_SQL``.
+_PG_TYPES = (
+    "int",
+    "text",
+    "bigint",
+    "text",
+    "int",
+    "text",
+    "text",
+    "text",
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "float8",
+    "bigint",
+    "bigint",
+    "bigint",
+)
+
+
+def _unnest_sql() -> str:
+    cols = (*KEY_COLUMNS, *SUM_COLUMNS)
+    adds = ", ".join(f"{c} = span_rollups.{c} + excluded.{c}" for c in SUM_COLUMNS)
+    arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
+    return (
+        f"INSERT INTO span_rollups ({', '.join(cols)}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {adds}"
+    )
+
+
+_UNNEST_SQL = _unnest_sql()
+
+
 def write(cur: Any, ph: str, params: Sequence[tuple[Any, ...]]) -> None:
-    """Add accumulated rollups (from ``accumulate``) to the stored ones."""
-    if params:
-        sql = _SQL.get(ph) or _SQL.setdefault(ph, _upsert_sql(ph))
-        cur.executemany(sql, params)
+    """Add accumulated rollups (from ``accumulate``) to the stored ones.
+
+    PostgreSQL gets them in one statement, a column per array, rather than a statement per
+    row: a batch has hundreds of rollup rows (one per latency bin, nearly one per span), and
+    row by row they cost a third of the client's write time. Its rows keep the order given
+    (callers sort them, so concurrent writers lock shared rows in one order).
+    """
+    if not params:
+        return
+    if ph == "%s":
+        cur.execute(_UNNEST_SQL, [list(col) for col in zip(*params, strict=True)])
+        return
+    sql = _SQL.get(ph) or _SQL.setdefault(ph, _upsert_sql(ph))
+    cur.executemany(sql, params)
 
 
 def add(cur: Any, ph: str, rows: Sequence[tuple[Any, ...]]) -> None:
