@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 class IngestPool:
     """``processes`` ingest processes writing to the database at ``db_url``.
 
-    ``wal_path``: the SQLite file whose log is synced before each answer (None on PostgreSQL,
+    ``sqlite_path``: the SQLite file whose log is synced before each answer (None on PostgreSQL,
     whose commits wait for the disk themselves).
     """
 
