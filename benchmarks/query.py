@@ -25,9 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx
 from _harness import Templates, pct, server_on
 from rich.progress import Progress
+from sqlalchemy import func, select
 
 from spyglass.server.ingest.otlp_decode import decode_protobuf
 from spyglass.server.ingest.rows import build_rows
+from spyglass.storage.sql.schema import spans
 from spyglass.storage.sql.store import open_store
 
 # Repetitions per query; p95 of 40 samples is the second-slowest.
@@ -120,9 +122,12 @@ def main() -> None:
         db_url = args.db or f"sqlite:///{tmp}/spyglass.db"
         project = "bench-query"
         t0 = time.perf_counter()
+        n_spans = args.spans
         if args.reuse:
             store = open_store(db_url)
             key = store.create_key(project, name="bench").secret
+            with store.engine.connect() as conn:  # what is stored, not what --spans says
+                n_spans = conn.execute(select(func.count()).select_from(spans)).scalar_one()
             store.close()
         else:
             key = fill(db_url, args.spans, project)
@@ -133,7 +138,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "spans": args.spans,
+                "spans": n_spans,
                 "database": db_url.split(":")[0],
                 "fill_seconds": round(fill_s, 1),
                 **result,
