@@ -115,6 +115,16 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def sqlite_store(tmp_path: Path, _sqlite_template: Path) -> Iterator[SqlStore]:
+    """A migrated, empty ``SqlStore`` on a SQLite file of its own."""
+    path = tmp_path / "spyglass.db"
+    shutil.copyfile(_sqlite_template, path)
+    store = SqlStore(f"sqlite:///{path}")
+    yield store
+    store.close()
+
+
 def _truncate(url: str) -> None:
     driver_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(driver_url, autocommit=True) as conn:

@@ -4,13 +4,9 @@ thread, never blocks writers, stops at once, and is not started for PostgreSQL."
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
-import pytest
+from collections.abc import Callable
 
 from spyglass.storage.sql.checkpoint import WalCheckpointer, start_checkpointer
 from spyglass.storage.sql.store import SqlStore
@@ -21,15 +17,6 @@ WAIT_S = 10.0
 POLL_S = 0.01
 # stop() must not wait out the interval: well under it, with room for a busy machine.
 PROMPT_STOP_S = 2.0
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path, _sqlite_template: Path) -> Iterator[SqlStore]:
-    path = tmp_path / "spyglass.db"
-    shutil.copyfile(_sqlite_template, path)
-    store = SqlStore(f"sqlite:///{path}")
-    yield store
-    store.close()
 
 
 def _db_path(store: SqlStore) -> str:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -24,15 +21,6 @@ from tests.otlp_rows import rows, span, tid
 # PRAGMA synchronous answers.
 NORMAL = 1
 FULL = 2
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path, _sqlite_template: Path) -> Iterator[SqlStore]:
-    path = tmp_path / "spyglass.db"
-    shutil.copyfile(_sqlite_template, path)
-    store = SqlStore(f"sqlite:///{path}")
-    yield store
-    store.close()
 
 
 @pytest.fixture

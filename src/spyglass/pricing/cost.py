@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from spyglass.pricing.table import PricePeriod, PriceTable, shipped_table
+from spyglass.pricing.table import ModelPrices, PricePeriod, PriceTable, shipped_table
 
 _PER_TOKENS = Decimal(1_000_000)
 _ZERO = Decimal(0)
@@ -107,6 +107,17 @@ def price_usage(
     )
 
 
+def _priced(
+    table: PriceTable, model: str, provider: str | None, at_ns: int
+) -> tuple[ModelPrices, PricePeriod] | None:
+    """The table entry pricing ``model`` and its period in force at ``at_ns``, if any."""
+    entry = table.lookup(model, provider)
+    if entry is None:
+        return None
+    period = entry.at(at_ns)
+    return None if period is None else (entry, period)
+
+
 def cost_total(
     model: str,
     provider: str | None,
@@ -123,16 +134,13 @@ def cost_total(
     One exact division of the summed parts gives the same float as the breakdown's total
     (each part's division by 1M is exact in ``Decimal``, so is their sum).
     """
-    entry = table.lookup(model, provider)
-    if entry is None:
-        return None
-    period = entry.at(at_ns)
-    if period is None:
+    found = _priced(table, model, provider, at_ns)
+    if found is None:
         return None
     return float(
         sum(
             _parts(
-                period,
+                found[1],
                 input_tokens,
                 output_tokens,
                 cache_read_tokens,
@@ -164,12 +172,12 @@ def compute_cost(
     """
     if not model:
         return None
-    entry = (table or shipped_table()).lookup(model, provider)
-    if entry is None:
+    found = _priced(
+        table or shipped_table(), model, provider, time.time_ns() if at_ns is None else at_ns
+    )
+    if found is None:
         return None
-    period = entry.at(time.time_ns() if at_ns is None else at_ns)
-    if period is None:
-        return None
+    entry, period = found
     return price_usage(
         entry.model,
         period,
