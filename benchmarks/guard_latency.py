@@ -55,11 +55,12 @@ PARAMS: dict[str, dict[str, object]] = {
     "competitors": {"names": {"Globex": ["Globex Corp"], "Initech": [], "Umbrella": []}},
     "json-schema": {"schema": {"type": "object", "required": ["answer"]}},
     "language": {"allowed": ["en"]},
+    "semantic-topics": {"builtin": ["politics", "medical-advice", "legal-advice", "gambling"]},
     "length": {"max_chars": 4000, "max_words": 800},
     "regex": {"pattern": r"\bACME-\d{4,}\b", "mode": "forbid"},
     "token-limit": {"max_tokens": 4000},
 }
-MODEL_BACKED = frozenset({"language"})
+MODEL_BACKED = frozenset({"language", "semantic-topics"})
 _BASELINE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 

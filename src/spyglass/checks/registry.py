@@ -33,6 +33,7 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "spyglass.checks.leak",
     "spyglass.checks.toxicity",
     "spyglass.checks.topics",
+    "spyglass.checks.semantic_topics",
     "spyglass.checks.format",
     "spyglass.checks.language",
     "spyglass.checks.judge",
