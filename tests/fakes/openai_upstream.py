@@ -70,6 +70,8 @@ class Script:
     error_message: str = "The model `does-not-exist` does not exist."
     # Extra headers of error answers, e.g. {"retry-after-ms": "1"} so SDK retries do not wait.
     error_headers: dict[str, str] = field(default_factory=dict)
+    # When set, the vector of each embeddings input text (else a vector from its index).
+    embedding_handler: Callable[[str], list[float]] | None = None
     # When set, answers each non-streaming chat completion without tools: called with the
     # request body, returns the reply text or a Reply (which may be an error).
     handler: Callable[[dict[str, Any]], str | Reply] | None = None
@@ -334,8 +336,12 @@ def _embeddings(body: dict[str, Any], script: Script) -> dict[str, Any]:
     items = inputs if isinstance(inputs, list) else [inputs]
     dims = int(body.get("dimensions") or script.embedding_dimensions)
     data = []
-    for index in range(len(items)):
-        vector = [round(0.1 * ((index + d) % 7) - 0.3, 4) for d in range(dims)]
+    for index, item in enumerate(items):
+        if script.embedding_handler is not None:
+            vector = script.embedding_handler(str(item))
+            dims = len(vector)
+        else:
+            vector = [round(0.1 * ((index + d) % 7) - 0.3, 4) for d in range(dims)]
         embedding: list[float] | str = vector
         if body.get("encoding_format") == "base64":
             embedding = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode()

@@ -7,9 +7,11 @@ torch, about half a second once per process, then about 0.1 ms per sentence on o
 pools token embeddings, so it knows what words and phrases mean but not word order;
 wordllama's own MTEB figures put it at 66.9 on STS against 78.9 for all-MiniLM-L6-v2.
 
-Any other model plugs in as an ``Embedder``: a callable that takes a list of texts and
-returns one vector per text (a 2-D numpy array or a list of float lists), e.g. a
-sentence-transformers model's ``encode`` or a call to an embeddings endpoint::
+Any other model plugs in. In a policy or an evaluation, ``model`` (with ``base_url`` and
+``api_key``) names an embeddings model behind an OpenAI-compatible endpoint
+(:class:`spyglass.llm.embeddings.EmbeddingModel`, extra ``evals``). From Python, ``embedder``
+takes any callable from a list of texts to one vector per text (a 2-D numpy array or a list of
+float lists), e.g. a sentence-transformers model's ``encode``::
 
     from sentence_transformers import SentenceTransformer
     model = SentenceTransformer("/models/all-MiniLM-L6-v2")
@@ -25,13 +27,20 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spyglass.exceptions import CheckError
+from spyglass.exceptions import CheckError, ConfigError, PolicyError
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["EXTRA_HINT", "Embedder", "default_embedder", "embed", "similarities"]
+__all__ = [
+    "EXTRA_HINT",
+    "Embedder",
+    "default_embedder",
+    "embed",
+    "resolve_embedder",
+    "similarities",
+]
 
 Embedder = Callable[[list[str]], Any]
 
@@ -132,3 +141,58 @@ def similarities(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.
         raise CheckError(f"embeddings of different sizes: {a.shape[1]} and {b.shape[1]}")
     result: npt.NDArray[np.float32] = a @ b.T
     return result
+
+
+class _EndpointEmbedder:
+    """An ``EmbeddingModel`` built on first use: a policy naming an endpoint loads without
+    the openai package or a key, and a check run without them is unscored with the reason."""
+
+    def __init__(self, model: str, base_url: str | None, api_key: str | None) -> None:
+        self.model, self.base_url, self.api_key = model, base_url, api_key
+        self._client: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> Any:
+        with self._lock:
+            if self._client is None:
+                from spyglass.llm.embeddings import EmbeddingModel
+
+                try:
+                    self._client = EmbeddingModel(
+                        self.model, base_url=self.base_url, api_key=self.api_key
+                    )
+                except ConfigError as exc:  # the openai package is missing
+                    raise CheckError(str(exc)) from exc
+            client = self._client
+        return client(texts)
+
+
+def resolve_embedder(
+    what: str,
+    embedder: object = None,
+    model: object = None,
+    base_url: object = None,
+    api_key: object = None,
+) -> Embedder | None:
+    """The embedder a check's parameters ask for; None means the shipped model.
+
+    ``what`` names the check in error messages.
+    """
+    if embedder is not None:
+        if not callable(embedder):
+            raise PolicyError(f"{what}: embedder must be callable (texts -> vectors)")
+        if model is not None:
+            raise PolicyError(f"{what}: give an embedder or a model, not both")
+        return embedder
+    if model is None:
+        if base_url is not None or api_key is not None:
+            raise PolicyError(f"{what}: base_url and api_key need a model")
+        return None
+    for name, value in (("model", model), ("base_url", base_url), ("api_key", api_key)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise PolicyError(f"{what}: {name} must be a non-empty string, got {value!r}")
+    return _EndpointEmbedder(
+        str(model),
+        None if base_url is None else str(base_url),
+        None if api_key is None else str(api_key),
+    )

