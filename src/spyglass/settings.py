@@ -227,7 +227,8 @@ REGISTRY: tuple[Setting, ...] = (
         "SPYGLASS_JUDGE_BASE_URL",
         str,
         "",
-        "Base URL of the OpenAI-compatible endpoint the judges call (e.g. "
+        "Base URL of the OpenAI-compatible endpoint the judges call, and embeddings models "
+        "named by the semantic checks without a base_url (e.g. "
         "http://localhost:11434/v1). Empty: the openai package's default (OPENAI_BASE_URL, "
         "else api.openai.com).",
     ),

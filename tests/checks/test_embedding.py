@@ -255,3 +255,17 @@ def test_without_the_extra_the_message_says_what_to_install(
 def test_ragged_embedder_rows_are_a_check_error() -> None:
     with pytest.raises(CheckError, match="one equal-length vector per text"):
         embed(["a", "b"], lambda texts: [[1.0, 2.0], [1.0]])
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("nan"), 1e300])
+def test_non_finite_vectors_are_a_check_error(bad: float) -> None:
+    with pytest.raises(CheckError, match="infinite or NaN"):
+        embed(["a"], lambda texts: [[bad, 1.0]])
+
+
+def test_the_shipped_model_keeps_order_and_reads_long_texts_in_bounded_memory() -> None:
+    texts = ["roll the dice", "x " * 40_000, "take two pills", "hello"]
+    together = embed(texts)
+    one_by_one = np.vstack([embed([t]) for t in texts])
+    assert together.shape == (4, 256)
+    np.testing.assert_allclose(together, one_by_one, atol=1e-5)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+import threading
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spyglass.checks import available_checks, create_check
+from spyglass.checks import available_checks, create_check, embedding, semantic_topics
 from spyglass.checks.semantic_topics import SemanticTopics, builtin_descriptions, sentences
 from spyglass.checks.topics import builtin_topics
 from spyglass.exceptions import PolicyError
@@ -338,3 +340,66 @@ input:
     assert blocked.reason is not None and "semantic-topics" in blocked.reason
     fine = guard.check_input("How do I center a div in CSS?")
     assert not fine.blocked and fine.text == "How do I center a div in CSS?"
+
+
+# -- limits, async, missing extra (review findings) ------------------------------------------
+
+
+def test_long_text_is_read_in_bounded_windows_up_to_a_limit() -> None:
+    seen: list[str] = []
+
+    def recording(texts: list[str]) -> list[list[float]]:
+        seen.extend(texts)
+        return [[1.0, float(len(t) % 7)] for t in texts]
+
+    check = SemanticTopics(topics={"t": ["an example"]}, embedder=recording)
+    blob = "x" * 250_000  # no sentence ends, no spaces: a log line or an encoded payload
+    result = check.run(blob)
+    assert not result.error
+    assert "only the first 100,000 characters" in result.explanation
+    pieces = [t for t in seen if t != "an example"]
+    assert max(len(p) for p in pieces) <= semantic_topics.WINDOW_CHARS
+    assert sum(len(p) for p in pieces) == semantic_topics.MAX_TEXT_CHARS
+
+
+def test_cjk_full_stops_end_sentences() -> None:
+    first = "今天天气很好我们去公园散步吧\u3002"
+    second = "明天我们一起去图书馆看书好吗\uff1f"
+    assert spans(first + second) == [first, second]
+
+
+def test_async_runs_evaluate_off_the_event_loop_thread() -> None:
+    threads: list[int] = []
+
+    def recording(texts: list[str]) -> list[list[float]]:
+        threads.append(threading.get_ident())
+        return [[1.0, 0.0] for _ in texts]
+
+    check = SemanticTopics(topics={"t": ["an example"]}, embedder=recording)
+    loop_thread = threading.get_ident()
+    result = asyncio.run(check.arun("An example sentence here."))
+    assert result.passed is False
+    assert threads and loop_thread not in threads
+
+
+def test_without_the_extra_the_policy_is_refused_when_it_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Failing at each run instead would leave an on_error: open rule silently not blocking.
+    monkeypatch.setattr(embedding, "has_default_model", lambda: False)
+    with pytest.raises(PolicyError, match=r"pip install 'spyglass\[embeddings\]'"):
+        SemanticTopics(builtin=["gambling"])
+    # A custom embedder needs no extra.
+    SemanticTopics(builtin=["gambling"], embedder=lambda texts: [[1.0] for _ in texts])
+
+
+def test_blank_text_needs_no_model() -> None:
+    calls: list[list[str]] = []
+
+    def recording(texts: list[str]) -> list[list[float]]:
+        calls.append(texts)
+        return [[1.0] for _ in texts]
+
+    check = SemanticTopics(topics={"t": ["an example"]}, embedder=recording)
+    assert check.run("   ").score == 0.0
+    assert calls == []

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from spyglass.checks import embedding as embedding_module
 from spyglass.checks.base import CheckContext
 from spyglass.checks.embedding import resolve_embedder
 from spyglass.checks.registry import create_check
@@ -172,3 +173,28 @@ def test_semantic_similarity_with_an_endpoint_model(fake: FakeOpenAI) -> None:
     other = metric.run("I rolled the dice", CheckContext(expected="take two pills"))
     assert same.score == pytest.approx(1.0) and same.passed is True
     assert other.score == 0.0 and other.passed is False
+
+
+def test_an_endpoint_model_uses_the_judge_endpoint_settings(
+    fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A setup whose model calls stay local must not send texts to OpenAI's default endpoint.
+    monkeypatch.setenv("SPYGLASS_JUDGE_BASE_URL", fake.base_url)
+    monkeypatch.setenv("SPYGLASS_JUDGE_API_KEY", "sk-judge")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    since = len(fake.requests)
+    check = create_check("semantic-topics", topics={"t": ["dice"]}, model="m")
+    assert check.run("roll the dice").passed is False
+    (request,) = [r for r in fake.requests[since:] if r.path == "/v1/embeddings"][:1]
+    assert request.headers["authorization"] == "Bearer sk-judge"
+
+
+def test_an_endpoint_model_without_the_openai_package_is_refused_when_the_policy_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = embedding_module.find_spec
+    monkeypatch.setattr(
+        embedding_module, "find_spec", lambda name: None if name == "openai" else real(name)
+    )
+    with pytest.raises(PolicyError, match=r"pip install 'spyglass\[evals\]'"):
+        create_check("semantic-similarity", model="text-embedding-3-small")

@@ -3,13 +3,16 @@
 The default model is WordLlama's ``l2_supercat`` at 256 dimensions, from the ``embeddings``
 extra (``pip install 'spyglass[embeddings]'``). Its weights (16 MB) and tokenizer ship inside
 the ``wordllama`` wheel and are loaded from there with downloads disabled: no network, no
-torch, about half a second once per process, then about 0.1 ms per sentence on one core. It
-pools token embeddings, so it knows what words and phrases mean but not word order;
-wordllama's own MTEB figures put it at 66.9 on STS against 78.9 for all-MiniLM-L6-v2.
+torch, about half a second once per process, then about 0.2 ms per sentence on one core. It
+reads the first ``MAX_EMBED_CHARS`` characters of a text. It pools token embeddings, so it
+knows what words and phrases mean but not word order; wordllama's own MTEB figures put it at
+66.9 on STS against 78.9 for all-MiniLM-L6-v2. It is an English model.
 
 Any other model plugs in. In a policy or an evaluation, ``model`` (with ``base_url`` and
 ``api_key``) names an embeddings model behind an OpenAI-compatible endpoint
-(:class:`spyglass.llm.embeddings.EmbeddingModel`, extra ``evals``). From Python, ``embedder``
+(:class:`spyglass.llm.embeddings.EmbeddingModel`, extra ``evals``); without ``base_url`` and
+``api_key`` it uses the judges' endpoint settings (``judge_base_url``, ``judge_api_key``) when
+set, else the openai package's defaults. From Python, ``embedder``
 takes any callable from a list of texts to one vector per text (a 2-D numpy array or a list of
 float lists), e.g. a sentence-transformers model's ``encode``::
 
@@ -38,6 +41,7 @@ __all__ = [
     "Embedder",
     "default_embedder",
     "embed",
+    "has_default_model",
     "resolve_embedder",
     "similarities",
 ]
@@ -53,8 +57,21 @@ _default: Embedder | None = None
 _lock = threading.Lock()
 
 
+# Characters of one text the shipped model reads. It pads a batch to its longest text and
+# never truncates: one 2 KB base64 blob among 63 sentences took 215 MB. A pooled embedding
+# of the first 8,000 characters says what a longer text is about.
+MAX_EMBED_CHARS = 8_000
+# Texts per call of the shipped model, sorted by length first so little is padding.
+_BATCH = 64
+
+
+def has_default_model() -> bool:
+    """Whether the shipped model can load (the ``embeddings`` extra is installed)."""
+    return find_spec("wordllama") is not None and find_spec("numpy") is not None
+
+
 def _load_wordllama() -> Embedder:
-    if find_spec("wordllama") is None or find_spec("numpy") is None:
+    if not has_default_model():
         raise CheckError(EXTRA_HINT)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
@@ -76,8 +93,17 @@ def _load_wordllama() -> Embedder:
     except (FileNotFoundError, OSError, ValueError) as exc:
         raise CheckError(f"the embedding model did not load from {package}: {exc}") from exc
 
+    import numpy as np
+
     def encode(texts: list[str]) -> Any:
-        return model.embed(texts, norm=False)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), _DIM), dtype=np.float32)
+        for start in range(0, len(order), _BATCH):
+            chunk = order[start : start + _BATCH]
+            out[chunk] = model.embed(
+                [texts[i][:MAX_EMBED_CHARS] for i in chunk], norm=False, batch_size=_BATCH
+            )
+        return out
 
     return encode
 
@@ -107,8 +133,11 @@ def embed(texts: Sequence[str], embedder: Embedder | None = None) -> npt.NDArray
     encode = embedder or default_embedder()
     # Blank texts are not sent: some models fail on them, and they carry no meaning.
     todo = [i for i, t in enumerate(items) if t.strip()]
+    raw = encode([items[i] for i in todo]) if todo else []
     try:
-        vectors = np.asarray(encode([items[i] for i in todo]) if todo else [], dtype=np.float32)
+        # A value too large for float32 becomes inf, which the check below reports.
+        with np.errstate(over="ignore", invalid="ignore"):
+            vectors = np.asarray(raw, dtype=np.float32)
     except ValueError as exc:  # ragged rows, or values that are not numbers
         raise CheckError(
             f"the embedder must return one equal-length vector per text: {exc}"
@@ -118,6 +147,10 @@ def embed(texts: Sequence[str], embedder: Embedder | None = None) -> npt.NDArray
             f"the embedder returned shape {vectors.shape} for {len(todo)} texts; "
             "it must return one vector per text"
         )
+    if not np.isfinite(vectors).all():
+        # An infinite or NaN value would make every similarity NaN, which a threshold
+        # cannot judge (and NaN clamped to 0-1 reads as a perfect match).
+        raise CheckError("the embedder returned a vector with an infinite or NaN value")
     dim = vectors.shape[1] if todo else 1
     out = np.zeros((len(items), dim), dtype=np.float32)
     if todo:
@@ -187,10 +220,24 @@ def resolve_embedder(
     if model is None:
         if base_url is not None or api_key is not None:
             raise PolicyError(f"{what}: base_url and api_key need a model")
+        # Refused when the policy loads, not at each run: an unscored rule fails open by
+        # default, so a guard without the extra would silently stop blocking.
+        if not has_default_model():
+            raise PolicyError(f"{what}: {EXTRA_HINT} (or give a model or an embedder)")
         return None
     for name, value in (("model", model), ("base_url", base_url), ("api_key", api_key)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise PolicyError(f"{what}: {name} must be a non-empty string, got {value!r}")
+    if find_spec("openai") is None:
+        raise PolicyError(f"{what}: an embeddings model needs pip install 'spyglass[evals]'")
+    if base_url is None and api_key is None:
+        # The endpoint the judges use, when one is set: a setup that keeps its model calls
+        # local must not send texts to OpenAI's default endpoint instead.
+        from spyglass.settings import load_settings
+
+        settings = load_settings()
+        base_url = settings.judge_base_url or None
+        api_key = settings.judge_api_key or None
     return _EndpointEmbedder(
         str(model),
         None if base_url is None else str(base_url),

@@ -23,13 +23,16 @@ Parameters:
     embedder: (Python only) any ``Embedder``; the shipped WordLlama model by default.
 
 Known limits: the default model pools word meanings and ignores word order and negation
-("I don't want to talk about the election" is about politics too). Pieces shorter than
-``MIN_SENTENCE_CHARS`` join the next sentence. Use it beside ``banned-topics``: keywords
-catch the topic's own vocabulary precisely, examples catch the ways around it.
+("I don't want to talk about the election" is about politics too), and it and the built-in
+examples are English. A piece shorter than ``MIN_SENTENCE_CHARS`` joins the sentence after it
+(a short last piece stays alone); text past ``MAX_TEXT_CHARS`` is not read. Use it beside
+``banned-topics``: keywords catch the topic's own vocabulary precisely, examples catch the
+ways around it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -50,7 +53,13 @@ __all__ = ["SemanticTopics", "builtin_descriptions", "sentences"]
 
 # A sentence ends at . ! ? (or a run of them) followed by space, or at a line break.
 # A closing quote or bracket after the stop stays with its sentence.
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+|\n\s*")
+# CJK full stops end a sentence without a following space.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+|\n\s*|(?<=[\u3002\uff01\uff1f])")
+# Longest piece compared: a sentence-less run of text (a log, a blob, a long CJK paragraph)
+# is cut into windows of this many characters, at a space where there is one.
+WINDOW_CHARS = 1_000
+# Text beyond this many characters is not read (the explanation says so).
+MAX_TEXT_CHARS = 100_000
 # Pieces shorter than this join the next one: "Hi." or "1." alone carry no topic.
 MIN_SENTENCE_CHARS = 12
 # The whole text is compared too, up to this length, so a topic spread over sentences counts.
@@ -68,11 +77,14 @@ def builtin_descriptions() -> dict[str, list[str]]:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (trimmed; short pieces merged forward)."""
+    """Character spans of the sentences of ``text``: trimmed, a short piece merged into the
+    sentence after it, a piece longer than ``WINDOW_CHARS`` cut into windows."""
     spans: list[tuple[int, int]] = []
     start = 0
     pending: int | None = None
     for m in _SENTENCE_END.finditer(text):
+        if m.end() == start:  # a zero-width end right after another one
+            continue
         _add(text, spans, pending if pending is not None else start, m.start())
         pending = None
         if spans and spans[-1][1] - spans[-1][0] < MIN_SENTENCE_CHARS:
@@ -83,12 +95,19 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _add(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    while start < end:
+        while start < end and text[start].isspace():
+            start += 1
+        stop = end
+        if stop - start > WINDOW_CHARS:
+            cut = text.rfind(" ", start + WINDOW_CHARS // 2, start + WINDOW_CHARS)
+            stop = cut if cut > start else start + WINDOW_CHARS
+        piece_end = stop
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        if piece_end > start:
+            spans.append((start, piece_end))
+        start = stop
 
 
 def _examples(value: object, topic: str) -> list[str]:
@@ -153,11 +172,16 @@ class SemanticTopics(Check):
                 self._vectors = embed(texts, self.embedder)
             return self._vectors
 
+    async def aevaluate(self, text: str, context: CheckContext) -> Verdict:
+        # Model inference (or an endpoint call) is not for the event loop's thread.
+        return await asyncio.to_thread(self.evaluate, text, context)
+
     def evaluate(self, text: str, context: CheckContext) -> Verdict:
-        examples = self._example_vectors()
-        spans = sentences(text)
+        cut = len(text) > MAX_TEXT_CHARS
+        spans = sentences(text[:MAX_TEXT_CHARS] if cut else text)
         if not spans:
             return Verdict(score=0.0, explanation="no text to compare")
+        examples = self._example_vectors()
         pieces = [text[a:b] for a, b in spans]
         whole = len(spans) > 1 and len(text) <= WHOLE_TEXT_CHARS
         vectors = embed(pieces, self.embedder)
@@ -196,7 +220,8 @@ class SemanticTopics(Check):
             # closest topic is in the explanation.
             label=top if about else None,
             explanation=f"{'about' if about else 'closest topic'} {top} "
-            f"(similarity {best[top]:.2f})",
+            f"(similarity {best[top]:.2f})"
+            + (f"; only the first {MAX_TEXT_CHARS:,} characters were read" if cut else ""),
         )
 
 

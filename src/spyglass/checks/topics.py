@@ -24,8 +24,8 @@ Known limits: keywords are not meaning. "Bet on" in "I'd bet on the cache" count
 gambling, and a topic discussed without its keywords passes. The stemming is a handful of
 suffix rules, not a dictionary; give irregular forms (mice, went) as keywords of their own.
 Competitor names that are ordinary words ("Apple", "Notion") match in their ordinary sense too.
-Topics by embedding similarity (a topic described in a sentence, matched by meaning) need a
-model and belong in an optional extra; they are not built here.
+Topics by meaning (described by example sentences, matched by embedding similarity) are the
+``semantic-topics`` check of the ``embeddings`` extra (:mod:`spyglass.checks.semantic_topics`).
 """
 
 from __future__ import annotations

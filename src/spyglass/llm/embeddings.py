@@ -4,8 +4,8 @@
 policy or evaluation names an embeddings ``model`` (OpenAI's ``text-embedding-3-small``, or a
 local server's), instead of the model shipped in the ``embeddings`` extra. It needs the
 ``openai`` package (``pip install 'spyglass[evals]'``). Texts go in batches; each text's vector
-is kept in memory (up to ``cache_size`` texts), so a topic's examples or a dataset's repeated
-references are embedded once per process. Endpoint failures are :class:`LLMError`.
+is kept in memory (up to ``cache_size`` texts), so a check's topic examples or a dataset's
+repeated references are embedded once per client. Endpoint failures are :class:`LLMError`.
 """
 
 from __future__ import annotations

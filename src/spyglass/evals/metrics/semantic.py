@@ -13,12 +13,15 @@ runs offline. It measures topical closeness, not correctness: an answer that nam
 day is still close to the right one. Pair it with ``exact-match`` or a judge where facts
 matter. The default threshold is Ragas' 0.5; scores depend on the model (with the shipped one,
 six paraphrase pairs of ours scored 0.34-0.97 and five unrelated pairs 0), so set your own
-from a few labelled examples.
+from a few labelled examples. An empty output scores 0, even against an empty expected output:
+there is no meaning to compare (``exact-match`` covers "both empty").
 """
 
 from __future__ import annotations
 
-from spyglass.checks.base import Verdict
+import asyncio
+
+from spyglass.checks.base import CheckContext, Verdict
 from spyglass.checks.embedding import Embedder, embed, resolve_embedder, similarities
 from spyglass.checks.registry import register
 from spyglass.evals.metrics._reference import ReferenceMetric, unit_score
@@ -56,6 +59,10 @@ class SemanticSimilarity(ReferenceMetric):
     ) -> None:
         super().__init__(threshold=threshold, label=label)
         self.embedder = resolve_embedder("semantic-similarity", embedder, model, base_url, api_key)
+
+    async def aevaluate(self, text: str, context: CheckContext) -> Verdict:
+        # Model inference (or an endpoint call) is not for the event loop's thread.
+        return await asyncio.to_thread(self.evaluate, text, context)
 
     def compare(self, text: str, references: list[str]) -> Verdict:
         score = semantic_similarity(text, references, self.embedder)
