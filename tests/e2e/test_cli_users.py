@@ -76,6 +76,36 @@ def test_users_create_add_password_and_list(tmp_path: Path) -> None:
         store.close()
 
 
+def test_users_remove_takes_projects_away(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/users.db"
+    made = users(
+        "create", "--email", "ann@example.com", "--password-stdin", "--project", "shop",
+        "--project", "blog", "--db", db, home=tmp_path, stdin="a good password\n",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    typo = users(
+        "remove", "--email", "ann@example.com", "--project", "shop", "--project", "shpo",
+        "--db", db, home=tmp_path,
+    )  # fmt: skip
+    assert typo.returncode == 1 and "no project shpo; nothing was changed" in typo.stderr
+    removed = users(
+        "remove", "--email", "ann@example.com", "--project", "shop", "--db", db, home=tmp_path
+    )
+    assert removed.returncode == 0, removed.stderr
+    assert "no longer sees shop" in removed.stdout
+    again = users(
+        "remove", "--email", "ann@example.com", "--project", "shop", "--db", db, home=tmp_path
+    )
+    assert again.returncode == 0 and "was not a member of shop" in again.stdout
+    nobody = users(
+        "remove", "--email", "bob@example.com", "--project", "shop", "--db", db, home=tmp_path
+    )
+    assert nobody.returncode == 1 and "no account bob@example.com" in nobody.stderr
+    listed = users("list", "--db", db, home=tmp_path)
+    assert re.search(r"ann@example\.com.*member.*blog", listed.stdout), listed.stdout
+    assert "shop" not in listed.stdout.split("ann@example.com")[1].splitlines()[0]
+
+
 def test_first_start_creates_an_admin_and_prints_how_to_log_in(tmp_path: Path) -> None:
     home = tmp_path / "home"
     server = ServerProcess(f"sqlite:///{tmp_path}/first.db", home).start()

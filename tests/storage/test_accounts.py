@@ -43,6 +43,28 @@ def test_members_see_their_projects_and_admins_see_all(store: SqlStore) -> None:
         store.add_member(member.id + 100, beta.id)
 
 
+def test_members_are_listed_and_removed(store: SqlStore) -> None:
+    alpha = store.create_project("alpha")
+    beta = store.create_project("beta")
+    zed = store.create_account("zed@example.com", "h", is_admin=False)
+    amy = store.create_account("amy@example.com", "h", is_admin=False)
+    admin = store.create_account("root@example.com", "h", is_admin=True)
+    for account in (zed, amy):
+        store.add_member(account.id, alpha.id)
+    store.add_member(zed.id, beta.id)
+    assert [a.email for a in store.project_members(alpha.id)] == [
+        "amy@example.com",
+        "zed@example.com",
+    ]
+    assert store.remove_member(zed.id, alpha.id) is True
+    assert store.remove_member(zed.id, alpha.id) is False  # no longer a member
+    assert [a.email for a in store.project_members(alpha.id)] == ["amy@example.com"]
+    assert [p.name for p in store.account_projects(zed)] == ["beta"]  # other projects kept
+    assert store.remove_member(admin.id, alpha.id) is False
+    assert [p.name for p in store.account_projects(admin)] == ["alpha", "beta"]
+    assert store.project_members(999) == []
+
+
 def test_login_sessions_expire_and_end(store: SqlStore) -> None:
     acc = store.create_account("s@example.com", "h", is_admin=False)
     now = time.time_ns()

@@ -112,6 +112,42 @@ def users_add(
     console.print(f"{found.account.email} now sees {', '.join(project)}")
 
 
+@users_app.command("remove")
+def users_remove(
+    email: EmailOption,
+    project: Annotated[list[str], typer.Option("--project", help="Project (repeatable)")],
+    db: DbOption = None,
+) -> None:
+    """Stop an account seeing projects (admins still see every project)."""
+    store = _store(db)
+    found = store.account_login(email)
+    if found is None:
+        err.print(f"[red]error:[/] no account {email}")
+        raise typer.Exit(1)
+    removed, not_member = [], []
+    try:
+        # Every name is checked before anything changes: a typo removes nothing.
+        targets = [(name, store.get_project(name)) for name in project]
+        unknown = [name for name, target in targets if target is None]
+        if unknown:
+            err.print(f"[red]error:[/] no project {', '.join(unknown)}; nothing was changed")
+            raise typer.Exit(1)
+        for name, target in targets:
+            assert target is not None
+            if store.remove_member(found.account.id, target.id):
+                removed.append(name)
+            else:
+                not_member.append(name)
+    except SpyglassError as exc:
+        raise _fail(exc) from exc
+    if removed:
+        console.print(f"{found.account.email} no longer sees {', '.join(removed)}")
+    if not_member:
+        console.print(f"{found.account.email} was not a member of {', '.join(not_member)}")
+    if found.account.is_admin:
+        console.print("(an admin still sees every project)")
+
+
 @users_app.command("password")
 def users_password(
     email: EmailOption, password_stdin: PasswordStdin = False, db: DbOption = None

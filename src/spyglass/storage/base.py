@@ -137,6 +137,13 @@ class Store(Protocol):
     def add_member(self, account_id: int, project_id: int) -> None:
         """Let the account see the project (idempotent)."""
 
+    def remove_member(self, account_id: int, project_id: int) -> bool:
+        """Stop the account seeing the project; False when it was not a member. Admins see
+        every project whatever their memberships."""
+
+    def project_members(self, project_id: int) -> list[Account]:
+        """The accounts added to the project, by email (admins see it without being added)."""
+
     def account_projects(self, account: Account) -> list[Project]:
         """The projects the account may see: all of them for an admin."""
 

@@ -225,3 +225,47 @@ async def test_admin_creates_a_project_and_adds_a_member(ui: UiApp) -> None:
     member = ui.store.account_login(MEMBER)
     assert member is not None
     assert {p.name for p in ui.store.account_projects(member.account)} == {"alpha", "gamma"}
+
+
+async def test_admin_sees_and_removes_members_and_access_ends_at_once(ui: UiApp) -> None:
+    # The member reads alpha in one session...
+    member_client = ui.client
+    await ui.login(MEMBER)
+    assert (await member_client.get(ui.url("/traces"))).status_code == 200
+    member_cookie = member_client.cookies.get("spyglass_session")
+    member_client.cookies.clear()
+    # ...while an admin opens alpha's settings, sees them listed and removes them.
+    csrf = await ui.login(ADMIN)
+    page = await ui.client.get(ui.url("/settings"))
+    assert page.status_code == 200 and MEMBER in page.text and 'id="members"' in page.text
+    member = ui.store.account_login(MEMBER)
+    assert member is not None
+    removed = await ui.client.post(
+        ui.url(f"/settings/members/{member.account.id}/remove"), data={"csrf": csrf}
+    )
+    assert removed.status_code == 200
+    assert f"{MEMBER} can no longer see this project." in removed.text
+    assert ui.store.project_members(ui.alpha) == []
+    # Removing again: not a member any more.
+    again = await ui.client.post(
+        ui.url(f"/settings/members/{member.account.id}/remove"), data={"csrf": csrf}
+    )
+    assert again.status_code == 404
+    # The member's existing session no longer opens alpha.
+    ui.client.cookies.clear()
+    ui.client.cookies.set("spyglass_session", member_cookie or "")
+    assert (await ui.client.get(ui.url("/traces"))).status_code == 404
+
+
+async def test_only_admins_remove_members_and_the_form_needs_its_token(ui: UiApp) -> None:
+    member = ui.store.account_login(MEMBER)
+    assert member is not None
+    path = ui.url(f"/settings/members/{member.account.id}/remove")
+    csrf = await ui.login(MEMBER)
+    page = await ui.client.get(ui.url("/settings"))
+    assert 'id="members"' not in page.text  # members do not see who else has access
+    assert (await ui.client.post(path, data={"csrf": csrf})).status_code == 403
+    await ui.client.post("/logout", data={"csrf": csrf})
+    await ui.login(ADMIN)
+    assert (await ui.client.post(path, data={})).status_code == 403
+    assert [a.email for a in ui.store.project_members(ui.alpha)] == [MEMBER]

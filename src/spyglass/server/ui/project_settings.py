@@ -1,5 +1,6 @@
 """Settings of a project: projects, API keys (created — shown once — listed, revoked), custom
-model prices, and (for admins) who may see the project.
+model prices, and (for admins) who may see the project: its members, added by email and
+removed with a button.
 
 Any account that may see a project may manage its keys and prices; creating projects and
 adding people to them is for admins. Every POST checks the session's CSRF token.
@@ -45,10 +46,16 @@ async def _render(
 ) -> Response:
     state = app_state(request)
     keys = await run_blocking(state.store.list_keys, view.project.name)
+    members = (
+        await run_blocking(state.store.project_members, view.project.id)
+        if view.viewer.account.is_admin
+        else []
+    )
     table = await state.prices.table_for(state.store, view.project.id)
     models = [m.as_dict() for m in table.models()]
     context: dict[str, Any] = {
         "keys": keys,
+        "members": members,
         "new_key": new_key,
         "custom_prices": [m for m in models if m["source"] == "project"],
         "other_prices": [m for m in models if m["source"] != "project"],
@@ -148,6 +155,24 @@ async def add_member(request: Request, view: ProjectViewDep) -> Response:
         )
     await run_blocking(store.add_member, found.account.id, view.project.id)
     return await _render(request, view, notice=f"{found.account.email} can now see this project.")
+
+
+@router.post("/p/{project_id}/settings/members/{account_id}/remove")
+async def remove_member(request: Request, view: ProjectViewDep, account_id: int) -> Response:
+    await checked_form(request, view.viewer)
+    if not view.viewer.account.is_admin:
+        raise PageError(403, "Only admins remove people from projects.")
+    store = app_state(request).store
+    members = await run_blocking(store.project_members, view.project.id)
+    member = next((a for a in members if a.id == account_id), None)
+    if member is None:
+        raise PageError(404, "That account is not a member of this project.")
+    await run_blocking(store.remove_member, account_id, view.project.id)
+    # Rendered rather than redirected, so the page can say what happened.
+    notice = f"{member.email} can no longer see this project."
+    if member.is_admin:
+        notice += " (An admin still sees every project.)"
+    return await _render(request, view, notice=notice)
 
 
 @router.post("/settings/projects")

@@ -88,6 +88,33 @@ def add_member(engine: Engine, account_id: int, project_id: int) -> None:
             )
 
 
+def remove_member(engine: Engine, account_id: int, project_id: int) -> bool:
+    """Stop the account seeing the project; False when it was not a member.
+
+    Takes effect at the account's next request: pages look up what an account may see on
+    every request, not at login.
+    """
+    m = account_projects.c
+    with engine.begin() as conn:
+        result = conn.execute(
+            delete(account_projects).where(m.account_id == account_id, m.project_id == project_id)
+        )
+    return bool(result.rowcount)
+
+
+def project_members(engine: Engine, project_id: int) -> list[Account]:
+    """The accounts added to the project, by email."""
+    query = (
+        select(accounts)
+        .join(account_projects, account_projects.c.account_id == accounts.c.id)
+        .where(account_projects.c.project_id == project_id)
+        .order_by(accounts.c.email)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [_account(r) for r in rows]
+
+
 def account_projects_of(engine: Engine, account: Account) -> list[Project]:
     """The projects the account may see: every project for an admin."""
     query = select(projects).order_by(projects.c.id)

@@ -217,6 +217,12 @@ class SqlStore:
     def add_member(self, account_id: int, project_id: int) -> None:
         accounts.add_member(self.engine, account_id, project_id)
 
+    def remove_member(self, account_id: int, project_id: int) -> bool:
+        return accounts.remove_member(self.engine, account_id, project_id)
+
+    def project_members(self, project_id: int) -> list[Account]:
+        return accounts.project_members(self.engine, project_id)
+
     def account_projects(self, account: Account) -> list[Project]:
         return accounts.account_projects_of(self.engine, account)
 
