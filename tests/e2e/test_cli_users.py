@@ -92,7 +92,7 @@ def test_users_remove_takes_projects_away(tmp_path: Path) -> None:
         "remove", "--email", "ann@example.com", "--project", "shop", "--db", db, home=tmp_path
     )
     assert removed.returncode == 0, removed.stderr
-    assert "no longer sees shop" in removed.stdout
+    assert "no longer sees shop" in removed.stdout and "revoke any they had" in removed.stdout
     again = users(
         "remove", "--email", "ann@example.com", "--project", "shop", "--db", db, home=tmp_path
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from spyglass.exceptions import SpyglassError
@@ -130,7 +131,8 @@ def users_remove(
         targets = [(name, store.get_project(name)) for name in project]
         unknown = [name for name, target in targets if target is None]
         if unknown:
-            err.print(f"[red]error:[/] no project {', '.join(unknown)}; nothing was changed")
+            names = escape(", ".join(unknown))
+            err.print(f"[red]error:[/] no project {names}; nothing was changed")
             raise typer.Exit(1)
         for name, target in targets:
             assert target is not None
@@ -140,10 +142,12 @@ def users_remove(
                 not_member.append(name)
     except SpyglassError as exc:
         raise _fail(exc) from exc
+    who = escape(found.account.email)
     if removed:
-        console.print(f"{found.account.email} no longer sees {', '.join(removed)}")
+        console.print(f"{who} no longer sees {escape(', '.join(removed))}")
+        console.print("API keys belong to projects, not people: revoke any they had")
     if not_member:
-        console.print(f"{found.account.email} was not a member of {', '.join(not_member)}")
+        console.print(f"{who} was not a member of {escape(', '.join(not_member))}")
     if found.account.is_admin:
         console.print("(an admin still sees every project)")
 

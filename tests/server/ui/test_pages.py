@@ -243,8 +243,13 @@ async def test_admin_sees_and_removes_members_and_access_ends_at_once(ui: UiApp)
     removed = await ui.client.post(
         ui.url(f"/settings/members/{member.account.id}/remove"), data={"csrf": csrf}
     )
-    assert removed.status_code == 200
-    assert f"{MEMBER} can no longer see this project." in removed.text
+    # Post/redirect/get: reloading the page that says so does not post again.
+    assert removed.status_code == 303
+    location = removed.headers["location"]
+    assert location == ui.url(f"/settings?removed={member.account.id}#members")
+    said = await ui.client.get(location)
+    assert f"{MEMBER} can no longer see this project." in said.text
+    assert "revoke any they had" in said.text
     assert ui.store.project_members(ui.alpha) == []
     # Removing again: not a member any more.
     again = await ui.client.post(

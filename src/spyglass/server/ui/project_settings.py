@@ -66,8 +66,27 @@ async def _render(
 
 
 @router.get("/p/{project_id}/settings")
-async def settings_page(request: Request, view: ProjectViewDep) -> Response:
-    return await _render(request, view)
+async def settings_page(
+    request: Request, view: ProjectViewDep, removed: int | None = None
+) -> Response:
+    notice = ""
+    if removed is not None and view.viewer.account.is_admin:
+        # After a removal (post/redirect/get, so a reload does not post again).
+        accounts = await run_blocking(app_state(request).store.list_accounts)
+        gone = next((a for a in accounts if a.id == removed), None)
+        if gone is not None:
+            notice = _removed_notice(gone.email, gone.is_admin)
+    return await _render(request, view, notice=notice)
+
+
+def _removed_notice(email: str, is_admin: bool) -> str:
+    notice = (
+        f"{email} can no longer see this project. API keys belong to the project, not to "
+        "a person: revoke any they had below."
+    )
+    if is_admin:
+        notice += " (An admin still sees every project.)"
+    return notice
 
 
 @router.post("/p/{project_id}/settings/keys")
@@ -163,16 +182,10 @@ async def remove_member(request: Request, view: ProjectViewDep, account_id: int)
     if not view.viewer.account.is_admin:
         raise PageError(403, "Only admins remove people from projects.")
     store = app_state(request).store
-    members = await run_blocking(store.project_members, view.project.id)
-    member = next((a for a in members if a.id == account_id), None)
-    if member is None:
+    # Only members of this project: an account id from the path cannot reach another one.
+    if not await run_blocking(store.remove_member, account_id, view.project.id):
         raise PageError(404, "That account is not a member of this project.")
-    await run_blocking(store.remove_member, account_id, view.project.id)
-    # Rendered rather than redirected, so the page can say what happened.
-    notice = f"{member.email} can no longer see this project."
-    if member.is_admin:
-        notice += " (An admin still sees every project.)"
-    return await _render(request, view, notice=notice)
+    return RedirectResponse(f"{view.base}/settings?removed={account_id}#members", status_code=303)
 
 
 @router.post("/settings/projects")
