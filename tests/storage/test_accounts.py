@@ -76,3 +76,14 @@ def test_login_sessions_expire_and_end(store: SqlStore) -> None:
     assert store.get_login_session("tok-unknown") is None
     store.delete_login_session("tok-live")
     assert store.get_login_session("tok-live") is None
+
+
+def test_keys_remember_the_account_that_made_them(store: SqlStore) -> None:
+    ann = store.create_account("ann@example.com", "h", is_admin=False)
+    made = store.create_key("alpha", "ann's app", created_by=ann.id)
+    assert made.info.created_by == "ann@example.com"
+    store.create_key("alpha", "from the CLI")
+    by_name = {k.name: k.created_by for k in store.list_keys("alpha")}
+    assert by_name == {"ann's app": "ann@example.com", "from the CLI": None}
+    revoked = store.revoke_key(str(made.info.id))
+    assert revoked.created_by == "ann@example.com"

@@ -30,6 +30,9 @@ class ApiKeyInfo(BaseModel):
     prefix: str = Field(description="The first characters of the key, enough to recognise it.")
     created_ns: int
     revoked_ns: int | None = None
+    created_by: str | None = Field(
+        None, description="Email of the web UI account that made the key; null for the CLI."
+    )
 
 
 class CreatedKey(BaseModel):

@@ -228,10 +228,14 @@ async def test_admin_creates_a_project_and_adds_a_member(ui: UiApp) -> None:
 
 
 async def test_admin_sees_and_removes_members_and_access_ends_at_once(ui: UiApp) -> None:
-    # The member reads alpha in one session...
+    # The member reads alpha in one session and makes a key for an app...
     member_client = ui.client
-    await ui.login(MEMBER)
+    member_csrf = await ui.login(MEMBER)
     assert (await member_client.get(ui.url("/traces"))).status_code == 200
+    made = await member_client.post(
+        ui.url("/settings/keys"), data={"csrf": member_csrf, "name": "member's app"}
+    )
+    assert made.status_code == 200 and MEMBER in made.text  # shown as its creator
     member_cookie = member_client.cookies.get("spyglass_session")
     member_client.cookies.clear()
     # ...while an admin opens alpha's settings, sees them listed and removes them.
@@ -249,7 +253,10 @@ async def test_admin_sees_and_removes_members_and_access_ends_at_once(ui: UiApp)
     assert location == ui.url(f"/settings?removed={member.account.id}#members")
     said = await ui.client.get(location)
     assert f"{MEMBER} can no longer see this project." in said.text
-    assert "revoke any they had" in said.text
+    # Their key is named, not revoked: an app may run on it.
+    assert "still work until revoked below: member&#39;s app." in said.text
+    key = next(k for k in ui.store.list_keys("alpha") if k.name == "member's app")
+    assert key.created_by == MEMBER and key.revoked_ns is None
     assert ui.store.project_members(ui.alpha) == []
     # Removing again: not a member any more.
     again = await ui.client.post(

@@ -72,18 +72,22 @@ async def settings_page(
     notice = ""
     if removed is not None and view.viewer.account.is_admin:
         # After a removal (post/redirect/get, so a reload does not post again).
-        accounts = await run_blocking(app_state(request).store.list_accounts)
+        store = app_state(request).store
+        accounts = await run_blocking(store.list_accounts)
         gone = next((a for a in accounts if a.id == removed), None)
         if gone is not None:
-            notice = _removed_notice(gone.email, gone.is_admin)
+            keys = await run_blocking(store.list_keys, view.project.name)
+            theirs = [k.name for k in keys if k.created_by == gone.email and not k.revoked_ns]
+            notice = _removed_notice(gone.email, gone.is_admin, theirs)
     return await _render(request, view, notice=notice)
 
 
-def _removed_notice(email: str, is_admin: bool) -> str:
-    notice = (
-        f"{email} can no longer see this project. API keys belong to the project, not to "
-        "a person: revoke any they had below."
-    )
+def _removed_notice(email: str, is_admin: bool, their_keys: list[str]) -> str:
+    notice = f"{email} can no longer see this project."
+    # Keys belong to the project: apps may run on them, so they are not revoked unasked.
+    if their_keys:
+        names = ", ".join(their_keys)
+        notice += f" API keys they created here still work until revoked below: {names}."
     if is_admin:
         notice += " (An admin still sees every project.)"
     return notice
@@ -93,7 +97,9 @@ def _removed_notice(email: str, is_admin: bool) -> str:
 async def create_key(request: Request, view: ProjectViewDep) -> Response:
     form = await checked_form(request, view.viewer)
     name = str(form.get("name") or "").strip()[:MAX_KEY_NAME] or "web UI"
-    created = await run_blocking(app_state(request).store.create_key, view.project.name, name)
+    created = await run_blocking(
+        app_state(request).store.create_key, view.project.name, name, view.viewer.account.id
+    )
     # Rendered, not redirected: the secret exists only in this response.
     return await _render(request, view, new_key=created)
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, Select, insert, select, update
 
 from spyglass.exceptions import BadRequest, NotFound
 from spyglass.storage.models import ApiKeyInfo, CreatedKey, Project
-from spyglass.storage.sql.schema import api_keys, projects
+from spyglass.storage.sql.schema import accounts, api_keys, projects
 
 KEY_PREFIX = "sg_"
 # Characters of the key shown in lists: enough to tell keys apart, useless to an attacker.
@@ -59,8 +59,11 @@ def list_projects(engine: Engine) -> list[Project]:
     return [Project(id=r.id, name=r.name, created_ns=r.created_ns) for r in rows]
 
 
-def create_key(engine: Engine, project: str, name: str) -> CreatedKey:
-    """A new key for ``project``, creating the project if needed."""
+def create_key(
+    engine: Engine, project: str, name: str, created_by: int | None = None
+) -> CreatedKey:
+    """A new key for ``project``, creating the project if needed. ``created_by``: the id of
+    the web UI account that made it."""
     proj = get_project(engine, project) or create_project(engine, project)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     now = time.time_ns()
@@ -73,9 +76,15 @@ def create_key(engine: Engine, project: str, name: str) -> CreatedKey:
                 prefix=secret[:SHOWN_PREFIX_CHARS],
                 key_hash=hash_key(secret),
                 created_ns=now,
+                created_by=created_by,
             )
             .returning(api_keys.c.id)
         ).scalar_one()
+        email = (
+            conn.execute(select(accounts.c.email).where(accounts.c.id == created_by)).scalar()
+            if created_by is not None
+            else None
+        )
     info = ApiKeyInfo(
         id=kid,
         project_id=proj.id,
@@ -83,13 +92,16 @@ def create_key(engine: Engine, project: str, name: str) -> CreatedKey:
         name=name,
         prefix=secret[:SHOWN_PREFIX_CHARS],
         created_ns=now,
+        created_by=email,
     )
     return CreatedKey(info=info, secret=secret)
 
 
 def _key_query() -> Select[Any]:
-    return select(api_keys, projects.c.name.label("project")).join(
-        projects, projects.c.id == api_keys.c.project_id
+    return (
+        select(api_keys, projects.c.name.label("project"), accounts.c.email.label("creator_email"))
+        .join(projects, projects.c.id == api_keys.c.project_id)
+        .outerjoin(accounts, accounts.c.id == api_keys.c.created_by)
     )
 
 
@@ -102,6 +114,7 @@ def _info(row: Any) -> ApiKeyInfo:
         prefix=row.prefix,
         created_ns=row.created_ns,
         revoked_ns=row.revoked_ns,
+        created_by=row.creator_email,
     )
 
 

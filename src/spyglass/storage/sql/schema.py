@@ -44,6 +44,13 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_ns", BigInteger, nullable=False),
     Column("revoked_ns", BigInteger, nullable=True),
+    # The web UI account that made the key; NULL for the CLI and the first start (0005).
+    Column(
+        "created_by",
+        Integer,
+        ForeignKey("accounts.id", name="fk_api_keys_created_by"),
+        nullable=True,
+    ),
 )
 
 # Ingest writes rows as tuples in this order (see storage/sql/writer.py).

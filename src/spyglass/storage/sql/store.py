@@ -100,8 +100,10 @@ class SqlStore:
     def list_projects(self) -> list[Project]:
         return access.list_projects(self.engine)
 
-    def create_key(self, project: str, name: str = "default") -> CreatedKey:
-        return access.create_key(self.engine, project, name)
+    def create_key(
+        self, project: str, name: str = "default", created_by: int | None = None
+    ) -> CreatedKey:
+        return access.create_key(self.engine, project, name, created_by)
 
     def list_keys(self, project: str | None = None) -> list[ApiKeyInfo]:
         return access.list_keys(self.engine, project)
