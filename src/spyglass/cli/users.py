@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from spyglass.exceptions import SpyglassError
+from spyglass.storage.models import AccountLogin
 from spyglass.storage.sql.store import SqlStore, open_store
 
 users_app = typer.Typer(
@@ -60,6 +61,15 @@ def _fail(exc: SpyglassError) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _account_login(store: SqlStore, email: str) -> AccountLogin:
+    """The account with that email, or exit 1 saying there is none."""
+    found = store.account_login(email)
+    if found is None:
+        err.print(f"[red]error:[/] no account {escape(email)}")
+        raise typer.Exit(1)
+    return found
+
+
 def _add_to_projects(store: SqlStore, account_id: int, projects: list[str]) -> None:
     for name in projects:
         project = store.get_project(name) or store.create_project(name)
@@ -102,10 +112,7 @@ def users_add(
 ) -> None:
     """Let an existing account see more projects."""
     store = _store(db)
-    found = store.account_login(email)
-    if found is None:
-        err.print(f"[red]error:[/] no account {email}")
-        raise typer.Exit(1)
+    found = _account_login(store, email)
     try:
         _add_to_projects(store, found.account.id, project)
     except SpyglassError as exc:
@@ -121,10 +128,7 @@ def users_remove(
 ) -> None:
     """Stop an account seeing projects (admins still see every project)."""
     store = _store(db)
-    found = store.account_login(email)
-    if found is None:
-        err.print(f"[red]error:[/] no account {email}")
-        raise typer.Exit(1)
+    found = _account_login(store, email)
     removed, not_member = [], []
     try:
         # Every name is checked before anything changes: a typo removes nothing.
@@ -160,10 +164,7 @@ def users_password(
     from spyglass.server.ui.passwords import hash_password
 
     store = _store(db)
-    found = store.account_login(email)
-    if found is None:
-        err.print(f"[red]error:[/] no account {email}")
-        raise typer.Exit(1)
+    found = _account_login(store, email)
     try:
         store.set_password_hash(found.account.id, hash_password(_password(password_stdin)))
     except SpyglassError as exc:
