@@ -436,6 +436,18 @@ async def test_metrics_trace_buckets(data: Api) -> None:
             assert p[q] == pytest.approx(durations[i], rel=m["latency_relative_error"]), q
 
 
+async def test_metrics_without_latency_keep_counts_and_sums(data: Api) -> None:
+    window = {"start": str(ORIGIN), "end": str(ORIGIN + 5 * HOUR)}
+    full = await data.get_json("/api/metrics", **window)
+    lean = await data.get_json("/api/metrics", **window, latency="false")
+    percentiles = ("latency_p50_ms", "latency_p95_ms", "latency_p99_ms")
+    assert all(p[q] is None for p in lean["points"] for q in percentiles)
+    assert [{k: v for k, v in p.items() if k not in percentiles} for p in lean["points"]] == [
+        {k: v for k, v in p.items() if k not in percentiles} for p in full["points"]
+    ]
+    assert len(lean["points"]) == 5
+
+
 async def test_metrics_group_by_model(data: Api) -> None:
     m = await data.get_json("/api/metrics", **ONE_DAY, group_by="model", kind="LLM")
     assert (m["scope"], m["group_by"]) == ("spans", "model")

@@ -37,6 +37,7 @@ _KEYS = {
     "spans": ("trace_id", "span_id"),
     "traces": ("trace_id",),
     "span_rollups": rollups.KEY_COLUMNS[1:],
+    "trace_rollups": rollups.TRACE_KEY_COLUMNS[1:],
 }
 
 Batch = Sequence[SpanRow] | PreparedBatch
@@ -72,15 +73,18 @@ def _as(pid: int, batch: Sequence[SpanRow]) -> list[SpanRow]:
 
 
 def _snapshot(store: SqlStore, pid: int) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
-    """Every stored row of the project in ``spans``, ``traces`` and ``span_rollups`` by its key
-    (without the project id), as a dict by column name."""
+    """Every stored row of the project in ``spans``, ``traces`` and the rollups by its key
+    (without the project id), as a dict by column name. Trace rollup rows that count nothing
+    (their traces all moved to other keys as late spans arrived) are left out."""
     out = {}
     with store.engine.connect() as conn:
         for table, key in _KEYS.items():
             result = conn.execute(text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": pid})
             cols = list(result.keys())
             table_rows = (dict(zip(cols, r, strict=True)) for r in result.fetchall())
-            out[table] = {tuple(r[c] for c in key): r for r in table_rows}
+            out[table] = {
+                tuple(r[c] for c in key): r for r in table_rows if r.get("trace_count") != 0
+            }
     return out
 
 

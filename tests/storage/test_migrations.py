@@ -19,6 +19,7 @@ TABLES = {
     "spans",
     "traces",
     "span_rollups",
+    "trace_rollups",
     "scores",
     "model_prices",
     "accounts",

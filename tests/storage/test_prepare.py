@@ -24,7 +24,11 @@ _ORDER = {
     "spans": "trace_id, span_id",
     "traces": "trace_id",
     "span_rollups": "kind, hour_ns, model, latency_bin, name, release, environment",
+    "trace_rollups": "hour_ns, latency_bin, name, release, environment, service",
 }
+# Trace rollup rows that count nothing (every trace in them moved to another key when a late
+# span changed its summary) are not compared: a single batch never leaves any.
+_WHERE = {"trace_rollups": " AND trace_count <> 0"}
 
 
 @pytest.fixture
@@ -46,13 +50,17 @@ def _value(v: Any) -> Any:
 
 
 def _snapshot(store: SqlStore, pid: int) -> dict[str, list[tuple[Any, ...]]]:
-    """Every stored row of the project in ``spans``, ``traces`` and ``span_rollups``, without
-    the project id."""
+    """Every stored row of the project in ``spans``, ``traces`` and the rollups, without the
+    project id."""
     out = {}
     with store.engine.connect() as conn:
         for table, order in _ORDER.items():
             result = conn.execute(
-                text(f"SELECT * FROM {table} WHERE project_id = :p ORDER BY {order}"), {"p": pid}
+                text(
+                    f"SELECT * FROM {table} WHERE project_id = :p{_WHERE.get(table, '')} "
+                    f"ORDER BY {order}"
+                ),
+                {"p": pid},
             )
             cols = list(result.keys())
             at = cols.index("project_id")

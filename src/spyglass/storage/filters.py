@@ -32,6 +32,9 @@ class MetricsQuery:
     group_by: str | None = None
     kind: str | None = None
     max_groups: int = 10
+    # False: no latency percentiles (None in every point), for a cheaper query: counts and
+    # sums per bucket only, not per latency bin.
+    latency: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,13 @@ async def get_metrics(
     group_by: str | None = None,
     kind: Annotated[str | None, Query(description="Span kind, e.g. LLM")] = None,
     max_groups: Annotated[int, Query(ge=1, le=100)] = 10,
+    latency: Annotated[
+        bool,
+        Query(
+            description="false: leave out the latency percentiles (null in every point) "
+            "for a cheaper query over long windows"
+        ),
+    ] = True,
 ) -> MetricsResult:
     end_ns = params.parse_time(end, "end") or time.time_ns()
     start_ns = params.parse_time(start, "start") or end_ns - DAY_NS
@@ -56,6 +63,7 @@ async def get_metrics(
         group_by=group_by,
         kind=kind,
         max_groups=max_groups,
+        latency=latency,
     )
     store = store_of(request)
     return await run_blocking(store.metrics, project_id, query)

@@ -223,7 +223,8 @@ async def _compute(store: Store, pid: int, window: str, by: str) -> Data:
     end = time.time_ns()
     start = end - seconds * 1_000_000_000
     overall_q = MetricsQuery(start, end, bucket_s)
-    ttft_q = MetricsQuery(start, end, bucket_s, scope="spans", kind="LLM")
+    # Only the average time to first token is drawn from it: no latency bins to add up.
+    ttft_q = MetricsQuery(start, end, bucket_s, scope="spans", kind="LLM", latency=False)
     if by == "model":
         grouped_q = MetricsQuery(
             start, end, bucket_s, scope="spans", kind="LLM", group_by="model", max_groups=MAX_GROUPS

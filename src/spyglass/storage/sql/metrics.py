@@ -21,7 +21,7 @@ from spyglass.storage import latency
 from spyglass.storage.filters import MetricsQuery
 from spyglass.storage.models import MetricPoint, MetricsResult
 from spyglass.storage.sql import rollups
-from spyglass.storage.sql.schema import span_rollups, spans, traces
+from spyglass.storage.sql.schema import span_rollups, spans, trace_rollups, traces
 
 # A chart with more points than this is unreadable and the query would be slow to serialise.
 MAX_BUCKETS = 2_000
@@ -55,7 +55,8 @@ RAW_PIECE_NS = rollups.HOUR_NS
 
 class _Acc:
     """Counts and sums of one (bucket, group); ``sums`` in the order of the query columns
-    errors, input, output, total tokens, cost, cost count, ttft sum, ttft count."""
+    errors, input, output, total tokens, cost, cost count, ttft sum, ttft count; ``bins`` the
+    counts per latency bin (empty when the query skips latency)."""
 
     __slots__ = ("bins", "count", "sums")
 
@@ -79,10 +80,14 @@ def _raw_query(
     bucket_ns: int,
     group_name: str | None,
     kind: str | None,
+    latency: bool,
 ) -> Any:
+    """Counts and sums per (bucket, group, latency bin), or per (bucket, group) with a bin of
+    0 when ``latency`` is off."""
     c = table.c
     is_spans = table is spans
     group_col: Any = c[group_name] if group_name else literal(None)
+    bin_col: Any = c.latency_bin if latency else literal(0)
     # Floor division: integer on both backends (SQLAlchemy 2 makes "/" a true division, which
     # groups by every distinct start time and rounds values near a bucket edge up).
     bucket = ((c.start_ns - origin) // bucket_ns).label("b")
@@ -90,7 +95,7 @@ def _raw_query(
         select(
             bucket,
             group_col.label("g"),
-            c.latency_bin.label("bin"),
+            bin_col.label("bin"),
             func.count().label("n"),
             func.sum(case((c.status == "ERROR", 1), else_=0)).label("errors"),
             _sum0(c.input_tokens).label("in_tok"),
@@ -102,15 +107,15 @@ def _raw_query(
             (func.count(c.ttft_ns) if is_spans else literal(0)).label("ttft_n"),
         )
         .where(c.project_id == project_id, c.start_ns >= lo, c.start_ns < hi)
-        .group_by(bucket, group_col, c.latency_bin)
+        .group_by(bucket, group_col, *([c.latency_bin] if latency else []))
     )
     if kind is not None:
         query = query.where(c.kind == kind)
     return query
 
 
-# Rollup dimensions stored as '' when the span has none.
-_EMPTY_AS_NONE = frozenset({"model", "release", "environment"})
+# Rollup dimensions stored as '' when the span or trace has none.
+_EMPTY_AS_NONE = frozenset({"model", "release", "environment", "service"})
 
 
 def _hourly_rows(rows: Sequence[Any], origin: int, group_name: str | None) -> list[Any]:
@@ -123,6 +128,7 @@ def _hourly_rows(rows: Sequence[Any], origin: int, group_name: str | None) -> li
 
 
 def _rollup_queries(
+    is_spans: bool,
     project_id: int,
     lo: int,
     hi: int,
@@ -130,12 +136,14 @@ def _rollup_queries(
     bucket_ns: int,
     group_name: str | None,
     kind: str | None,
-) -> tuple[Any, Any]:
-    """Two queries over the rollups: span counts per (bucket, group, latency bin), and the
-    sums per (bucket, group). One query with the sums per latency bin returned a row of twelve
-    columns for each of thousands of bins that the sums do not need (25 % slower in SQLite,
-    and twice the Python work)."""
-    r = span_rollups.c
+    latency: bool,
+) -> tuple[Any | None, Any]:
+    """Two queries over the span or trace rollups: counts per (bucket, group, latency bin)
+    (None when ``latency`` is off), and the count and sums per (bucket, group). One query with
+    the sums per latency bin returned a row of twelve columns for each of thousands of bins
+    that the sums do not need (25 % slower in SQLite, and twice the Python work)."""
+    r = span_rollups.c if is_spans else trace_rollups.c
+    count = r.span_count if is_spans else r.trace_count
     group_col: Any = r[group_name] if group_name else literal(None)
     if bucket_ns == rollups.HOUR_NS:
         # Hourly buckets are the rollup hours themselves: grouped by the bare key columns,
@@ -155,23 +163,26 @@ def _rollup_queries(
             bucket,
             group_col.label("g"),
             r.latency_bin.label("bin"),
-            func.sum(r.span_count).label("n"),
+            func.sum(count).label("n"),
         )
         .where(*where)
         .group_by(bucket, group_col, r.latency_bin)
+        if latency
+        else None
     )
     sums = (
         select(
             bucket,
             group_col.label("g"),
+            func.sum(count).label("n"),
             _sum0(r.error_count).label("errors"),
             _sum0(r.input_tokens).label("in_tok"),
             _sum0(r.output_tokens).label("out_tok"),
             _sum0(r.total_tokens).label("tot_tok"),
             _sum0(r.cost, 0.0).label("cost"),
             _sum0(r.cost_count).label("cost_n"),
-            _sum0(r.ttft_sum_ns).label("ttft_sum"),
-            _sum0(r.ttft_count).label("ttft_n"),
+            (_sum0(r.ttft_sum_ns) if is_spans else literal(0)).label("ttft_sum"),
+            (_sum0(r.ttft_count) if is_spans else literal(0)).label("ttft_n"),
         )
         .where(*where)
         .group_by(bucket, group_col)
@@ -190,10 +201,11 @@ def _pieces(lo: int, hi: int, origin: int, bucket_ns: int) -> list[tuple[int, in
     return out
 
 
-def _any_span(engine: Engine, project_id: int, lo: int, hi: int) -> bool:
-    c = spans.c
+def _any_row(engine: Engine, table: Any, project_id: int, lo: int, hi: int) -> bool:
+    """Whether ``table`` (spans or traces) has a row of the project starting in [lo, hi)."""
+    c = table.c
     query = (
-        select(c.span_id)
+        select(c.trace_id)
         .where(c.project_id == project_id, c.start_ns >= lo, c.start_ns < hi)
         .limit(1)
     )
@@ -230,71 +242,81 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
     kind = q.kind.upper() if q.kind is not None else None
 
     # Full hours come from the rollups when they hold the grouping and the buckets are whole
-    # hours; the partial hours at both edges of the window come from the spans.
+    # hours; the partial hours at both edges of the window come from the spans or traces.
     raw_ranges = [(q.start_ns, q.end_ns)]
     rollup_queries: tuple[Any, Any] | None = None
-    if (
-        is_spans
-        and (group_name is None or group_name in rollups.DIMENSIONS)
-        and bucket_ns % rollups.HOUR_NS == 0
-    ):
+    dimensions = rollups.DIMENSIONS if is_spans else rollups.TRACE_DIMENSIONS
+    if (group_name is None or group_name in dimensions) and bucket_ns % rollups.HOUR_NS == 0:
         first_hour = -(-q.start_ns // rollups.HOUR_NS) * rollups.HOUR_NS
         last_hour = q.end_ns - q.end_ns % rollups.HOUR_NS
-        if last_hour < q.end_ns and not _any_span(
-            engine, project_id, q.end_ns, last_hour + rollups.HOUR_NS
+        if last_hour < q.end_ns and not _any_row(
+            engine, table, project_id, q.end_ns, last_hour + rollups.HOUR_NS
         ):
             # Nothing after the end of the window in its last hour (the usual case when the
-            # window ends now): that hour's rollup holds exactly the spans before the end.
+            # window ends now): that hour's rollup holds exactly the rows before the end.
             last_hour += rollups.HOUR_NS
         if first_hour < last_hour:
             rollup_queries = _rollup_queries(
-                project_id, first_hour, last_hour, origin, bucket_ns, group_name, kind
+                is_spans,
+                project_id,
+                first_hour,
+                last_hour,
+                origin,
+                bucket_ns,
+                group_name,
+                kind,
+                q.latency,
             )
             raw_ranges = [(q.start_ns, first_hour), (last_hour, q.end_ns)]
     raw_queries = [
-        _raw_query(table, project_id, a, b, origin, bucket_ns, group_name, kind)
+        _raw_query(table, project_id, a, b, origin, bucket_ns, group_name, kind, q.latency)
         for lo, hi in raw_ranges
         for a, b in _pieces(lo, hi, origin, bucket_ns)
     ]
-    # (bucket, group, latency bin, count) and (bucket, group, sums...) rows.
+    # (bucket, group, count, sums...) and (bucket, group, latency bin, count) rows.
+    count_rows: list[Any] = []
     bin_rows: list[Any] = []
-    sum_rows: list[Any] = []
     with engine.connect() as conn:
         if rollup_queries is not None:
-            bins, sums = (conn.execute(query).all() for query in rollup_queries)
+            bins_query, sums_query = rollup_queries
+            sums = conn.execute(sums_query).all()
+            bins = conn.execute(bins_query).all() if bins_query is not None else []
             if bucket_ns == rollups.HOUR_NS:
-                bins, sums = (
-                    _hourly_rows(bins, origin, group_name),
-                    _hourly_rows(sums, origin, group_name),
-                )
+                sums = _hourly_rows(sums, origin, group_name)
+                bins = _hourly_rows(bins, origin, group_name)
+            count_rows.extend(sums)
             bin_rows.extend(bins)
-            sum_rows.extend(sums)
         for query in raw_queries:
             for r in conn.execute(query).all():
+                count_rows.append((r[0], r[1], *r[3:]))
                 bin_rows.append(r[:4])
-                sum_rows.append((r[0], r[1], *r[4:]))
 
     # Thousands of rows per query: plain tuples and local names keep these loops cheap.
     totals: Counter[Any] = Counter()
-    for r in bin_rows:
-        totals[r[1]] += r[3]
-    keep = {g for g, _ in totals.most_common(q.max_groups)}
+    for r in count_rows:
+        totals[r[1]] += r[2]
+    keep = {g for g, n in totals.most_common(q.max_groups) if n}
     accs: dict[tuple[int, Any], _Acc] = {}
-    for r in bin_rows:
+    for r in count_rows:
+        n = int(r[2])  # PostgreSQL sums BIGINT columns as NUMERIC (Decimal)
+        if not n:
+            # A trace rollup row whose traces all moved to other keys (a late span changed
+            # their duration or name): it must not make a point.
+            continue
         g = r[1]
         key = (int(r[0]), g if g in keep else OTHER)
         acc = accs.get(key)
         if acc is None:
             acc = accs[key] = _Acc()
-        n = int(r[3])  # PostgreSQL sums BIGINT columns as NUMERIC (Decimal)
-        acc.bins[r[2]] += n
         acc.count += n
-    for r in sum_rows:
-        g = r[1]
-        acc = accs.get((int(r[0]), g if g in keep else OTHER))
-        if acc is not None:  # always: both come from the same rows
-            # Never NULL (COALESCE in the queries): added in C, not column by column.
-            acc.sums = list(map(operator.add, acc.sums, r[2:]))
+        # Never NULL (COALESCE in the queries): added in C, not column by column.
+        acc.sums = list(map(operator.add, acc.sums, r[3:]))
+    if q.latency:
+        for r in bin_rows:
+            g = r[1]
+            acc = accs.get((int(r[0]), g if g in keep else OTHER))
+            if acc is not None and r[3]:  # always but for rollup rows that count nothing
+                acc.bins[r[2]] += int(r[3])
     groups = sorted({g for _, g in accs}, key=lambda g: (-totals.get(g, 0), str(g)))
 
     points: list[MetricPoint] = []

@@ -1,4 +1,4 @@
-"""Hourly metric rollups of spans, kept up to date by the ingest writer.
+"""Hourly metric rollups of spans and of traces, kept up to date by the ingest writer.
 
 A metrics query over a day of spans would otherwise aggregate every span in the window. The
 writer adds each new span to one row keyed by (project, hour, kind, model, name, release,
@@ -7,16 +7,23 @@ whatever the volume. Queries read full hours from here and the partial hours at 
 their window from the spans themselves (``metrics.py``); rollups can only serve dimensions
 they keep, so grouping by user, provider or service reads spans.
 
+Traces have rollups of their own (``trace_rollups``: hour, latency bin, name, release,
+environment, service), which the dashboard's request, error and latency charts read. A trace's
+summary changes when a late span arrives (its duration, status, totals, even its root name):
+the writer then subtracts the old summary's contribution and adds the new one
+(``accumulate_traces``), in the same transaction that rewrites the summary. A row whose count
+falls to zero stays, and queries skip it.
+
 Dimensions are stored as '' rather than NULL, because NULLs never conflict in a unique key and
 the upsert would then insert instead of add.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from spyglass.storage.sql.schema import SPAN_COLUMNS
+from spyglass.storage.sql.schema import SPAN_COLUMNS, TRACE_COLUMNS
 
 HOUR_NS = 3_600 * 1_000_000_000
 DIMENSIONS = ("kind", "model", "name", "release", "environment")
@@ -59,18 +66,6 @@ _IX = {
 }
 
 
-def _upsert_sql(ph: str) -> str:
-    cols = (*KEY_COLUMNS, *SUM_COLUMNS)
-    adds = ", ".join(f"{c} = span_rollups.{c} + excluded.{c}" for c in SUM_COLUMNS)
-    return (
-        f"INSERT INTO span_rollups ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))}) "
-        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {adds}"
-    )
-
-
-_SQL: dict[str, str] = {}
-
-
 def accumulate(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """The rollup upsert parameters (``KEY_COLUMNS`` then ``SUM_COLUMNS``) of span ``rows``.
 
@@ -107,58 +102,119 @@ def accumulate(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return [(*k, *v) for k, v in acc.items()]
 
 
-# PostgreSQL types of KEY_COLUMNS then SUM_COLUMNS, for the arrays of ``_UNNEST_SQL``.
-_PG_TYPES = (
-    "int",
-    "text",
-    "bigint",
-    "text",
-    "int",
-    "text",
-    "text",
-    "text",
-    "bigint",
-    "bigint",
-    "bigint",
-    "bigint",
-    "bigint",
-    "float8",
-    "bigint",
-    "bigint",
-    "bigint",
+TRACE_DIMENSIONS = ("name", "release", "environment", "service")
+# Hour then latency bin first: the dashboard's overall series (no breakdown) groups by exactly
+# those, and SQLite then reads its groups in key order instead of sorting them.
+TRACE_KEY_COLUMNS = (
+    "project_id",
+    "hour_ns",
+    "latency_bin",
+    "name",
+    "release",
+    "environment",
+    "service",
+)
+TRACE_SUM_COLUMNS = (
+    "trace_count",
+    "error_count",
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cost",
+    "cost_count",
+)
+_T = {c: TRACE_COLUMNS.index(c) for c in TRACE_COLUMNS}
+
+
+def accumulate_traces(
+    added: Iterable[tuple[Any, ...]], removed: Iterable[tuple[Any, ...]] = ()
+) -> list[tuple[Any, ...]]:
+    """The trace rollup upsert parameters (``TRACE_KEY_COLUMNS`` then ``TRACE_SUM_COLUMNS``)
+    of trace summaries (``TRACE_COLUMNS`` tuples): ``added`` count up, ``removed`` (the old
+    summaries of traces that were rewritten) count down. Keys whose sums cancel out are left
+    out, so rewriting a summary that did not change writes nothing."""
+    acc: dict[tuple[Any, ...], list[Any]] = {}
+    t = _T
+    for sign, summaries in ((1, added), (-1, removed)):
+        for s in summaries:
+            key = (  # TRACE_KEY_COLUMNS order
+                s[t["project_id"]],
+                s[t["start_ns"]] - s[t["start_ns"]] % HOUR_NS,
+                s[t["latency_bin"]],
+                s[t["name"]],
+                s[t["release"]] or "",
+                s[t["environment"]] or "",
+                s[t["service"]] or "",
+            )
+            sums = acc.get(key)
+            if sums is None:
+                sums = acc[key] = [0, 0, 0, 0, 0, 0.0, 0]
+            sums[0] += sign
+            if s[t["status"]] == "ERROR":
+                sums[1] += sign
+            sums[2] += sign * s[t["input_tokens"]]
+            sums[3] += sign * s[t["output_tokens"]]
+            sums[4] += sign * s[t["total_tokens"]]
+            if s[t["cost"]] is not None:
+                sums[5] += sign * s[t["cost"]]
+                sums[6] += sign
+    return [(*k, *v) for k, v in acc.items() if any(v)]
+
+
+class _Rollup:
+    """The upsert statements of one rollup table."""
+
+    def __init__(
+        self, table: str, keys: tuple[str, ...], sums: tuple[str, ...], pg_types: tuple[str, ...]
+    ) -> None:
+        cols = ", ".join((*keys, *sums))
+        adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
+        conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adds}"
+        self.sqlite = (
+            f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['?'] * len(pg_types))}) {conflict}"
+        )
+        arrays = ", ".join(f"%s::{t}[]" for t in pg_types)
+        self.unnest = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({arrays}) {conflict}"
+
+    def write(self, cur: Any, ph: str, params: Sequence[tuple[Any, ...]]) -> None:
+        if not params:
+            return
+        if ph == "%s":
+            cur.execute(self.unnest, [list(col) for col in zip(*params, strict=True)])
+        else:
+            cur.executemany(self.sqlite, params)
+
+
+# PostgreSQL types of the key then the sum columns, for the arrays of the unnest upserts.
+_SPANS = _Rollup(
+    "span_rollups",
+    KEY_COLUMNS,
+    SUM_COLUMNS,
+    ("int", "text", "bigint", "text", "int", "text", "text", "text")
+    + ("bigint",) * 5
+    + ("float8", "bigint", "bigint", "bigint"),
+)
+_TRACES = _Rollup(
+    "trace_rollups",
+    TRACE_KEY_COLUMNS,
+    TRACE_SUM_COLUMNS,
+    ("int", "bigint", "int", "text", "text", "text", "text")
+    + ("bigint",) * 5
+    + ("float8", "bigint"),
 )
 
 
-def _unnest_sql() -> str:
-    cols = (*KEY_COLUMNS, *SUM_COLUMNS)
-    adds = ", ".join(f"{c} = span_rollups.{c} + excluded.{c}" for c in SUM_COLUMNS)
-    arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
-    return (
-        f"INSERT INTO span_rollups ({', '.join(cols)}) SELECT * FROM unnest({arrays}) "
-        f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET {adds}"
-    )
-
-
-_UNNEST_SQL = _unnest_sql()
-
-
 def write(cur: Any, ph: str, params: Sequence[tuple[Any, ...]]) -> None:
-    """Add accumulated rollups (from ``accumulate``) to the stored ones.
+    """Add accumulated span rollups (from ``accumulate``) to the stored ones.
 
     PostgreSQL gets them in one statement, a column per array, rather than a statement per
     row: a batch has hundreds of rollup rows (one per latency bin, nearly one per span), and
     row by row they cost a third of the client's write time. Its rows keep the order given
     (callers sort them, so concurrent writers lock shared rows in one order).
     """
-    if not params:
-        return
-    if ph == "%s":
-        cur.execute(_UNNEST_SQL, [list(col) for col in zip(*params, strict=True)])
-        return
-    sql = _SQL.get(ph) or _SQL.setdefault(ph, _upsert_sql(ph))
-    cur.executemany(sql, params)
+    _SPANS.write(cur, ph, params)
 
 
-def add(cur: Any, ph: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Add span ``rows`` (``SPAN_COLUMNS`` tuples) to their hourly rollups."""
-    write(cur, ph, accumulate(rows))
+def write_traces(cur: Any, ph: str, params: Sequence[tuple[Any, ...]]) -> None:
+    """Add accumulated trace rollups (from ``accumulate_traces``), as ``write`` does."""
+    _TRACES.write(cur, ph, params)

@@ -261,6 +261,38 @@ span_rollups = Table(
     sqlite_with_rowid=False,
 )
 
+# Hourly sums of trace summaries (``rollups.py``): the dashboard's requests, errors, latency,
+# tokens and cost per hour without reading every trace of the window.
+trace_rollups = Table(
+    "trace_rollups",
+    metadata,
+    Column("project_id", Integer, nullable=False),
+    Column("hour_ns", BigInteger, nullable=False),
+    Column("latency_bin", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("release", Text, nullable=False),
+    Column("environment", Text, nullable=False),
+    Column("service", Text, nullable=False),
+    Column("trace_count", BigInteger, nullable=False),
+    Column("error_count", BigInteger, nullable=False),
+    Column("input_tokens", BigInteger, nullable=False),
+    Column("output_tokens", BigInteger, nullable=False),
+    Column("total_tokens", BigInteger, nullable=False),
+    Column("cost", Float, nullable=False),
+    Column("cost_count", BigInteger, nullable=False),
+    PrimaryKeyConstraint(
+        "project_id",
+        "hour_ns",
+        "latency_bin",
+        "name",
+        "release",
+        "environment",
+        "service",
+        name="pk_trace_rollups",
+    ),
+    sqlite_with_rowid=False,
+)
+
 scores = Table(
     "scores",
     metadata,

@@ -5,7 +5,8 @@ ingest lock), one transaction per batch. ``prepare`` does the part that needs no
 before that turn comes. Spans already stored are skipped, so an exporter's retry of an
 accepted batch stores and counts nothing twice. Each touched trace's summary is recomputed
 from all of its spans rather than incremented, which keeps it right whatever order its spans
-arrive in; hourly metric rollups are incremented for the new spans only (see ``rollups.py``).
+arrive in; hourly span rollups are incremented for the new spans only, and trace rollups lose
+a rewritten trace's old summary and gain its new one (see ``rollups.py``).
 
 Trace totals (tokens, cost) add up only spans of kind LLM, EMBEDDING and RERANKER: frameworks
 often repeat their children's usage on agent or chain spans, and adding those would count the
@@ -59,6 +60,11 @@ _SUMMARY_SELECT = (
     f"SELECT {', '.join(_LIGHT_COLUMNS)} FROM spans "
     "WHERE project_id = {p} AND trace_id IN ({ids})"
 )
+# The stored summaries of traces that get new spans: the trace rollups lose what these added.
+_OLD_SUMMARY_SELECT = (
+    f"SELECT {', '.join(TRACE_COLUMNS)} FROM traces "
+    "WHERE project_id = {p} AND trace_id IN ({ids})"
+)
 _I_TRACE, _I_SPAN, _I_PARENT = 1, 2, 3
 # user_id, session_id, environment, release, service in the light tuple.
 _TRACE_FIELD_INDEXES = (12, 13, 14, 15, 16)
@@ -68,7 +74,8 @@ _I_INPUT, _I_OUTPUT = SPAN_COLUMNS.index("input"), SPAN_COLUMNS.index("output")
 @dataclass(slots=True)
 class PreparedBatch:
     """A batch of span rows with everything the write needs that does not read the database:
-    its traces' summaries as if nothing of them were stored yet, and its rollup increments.
+    its traces' summaries as if nothing of them were stored yet, and its span and trace rollup
+    increments.
 
     ``prepare`` builds it outside the write lock (in an ingest process, beside the writer);
     ``SpanWriter.write`` then only has to look up which traces already have stored spans.
@@ -79,6 +86,7 @@ class PreparedBatch:
     previews: dict[tuple[int, str, str], tuple[str | None, str | None]]
     summaries: dict[tuple[int, str], tuple[Any, ...]]
     rollups: list[tuple[Any, ...]]
+    trace_rollups: list[tuple[Any, ...]]
 
 
 def prepare(rows: Sequence[tuple[Any, ...]]) -> PreparedBatch:
@@ -102,7 +110,14 @@ def prepare(rows: Sequence[tuple[Any, ...]]) -> PreparedBatch:
         (project_id, trace_id): summarize(project_id, trace_id, spans, previews)
         for (project_id, trace_id), spans in by_trace.items()
     }
-    return PreparedBatch(unique, by_trace, previews, summaries, rollups.accumulate(unique))
+    return PreparedBatch(
+        unique,
+        by_trace,
+        previews,
+        summaries,
+        rollups.accumulate(unique),
+        rollups.accumulate_traces(summaries.values()),
+    )
 
 
 class SpanWriter:
@@ -167,8 +182,12 @@ class SpanWriter:
         rows = prepared.rows
         summaries = prepared.summaries
         rollup_params = prepared.rollups
+        trace_rollup_params = prepared.trace_rollups
         if stored:
-            rows, summaries, rollup_params = _merge_stored(prepared, stored)
+            old = self._stored_summaries(cur, stored)
+            rows, summaries, rollup_params, trace_rollup_params = _merge_stored(
+                prepared, stored, old
+            )
 
         if rows:
             if self.dialect.is_sqlite:
@@ -184,8 +203,33 @@ class SpanWriter:
         if summaries:
             cur.executemany(self._upsert_traces, list(summaries.values()))
         # Sorted: concurrent PostgreSQL writers then lock shared rollup rows in one order.
-        rollups.write(cur, ph, rollup_params if self.dialect.is_sqlite else sorted(rollup_params))
+        if self.dialect.is_sqlite:
+            rollups.write(cur, ph, rollup_params)
+            rollups.write_traces(cur, ph, trace_rollup_params)
+        else:
+            rollups.write(cur, ph, sorted(rollup_params))
+            rollups.write_traces(cur, ph, sorted(trace_rollup_params))
         cur.close()
+
+    def _stored_summaries(
+        self, cur: Any, stored: dict[tuple[int, str], list[tuple[Any, ...]]]
+    ) -> list[tuple[Any, ...]]:
+        """The ``traces`` rows of the traces that have stored spans, as stored: read rather
+        than recomputed, so the rollups lose exactly what was added for them, even when it was
+        added by an older version (or the migration that filled the trace rollups)."""
+        ph = self.dialect.placeholder
+        by_project: dict[int, list[str]] = {}
+        for project_id, trace_id in stored:
+            by_project.setdefault(project_id, []).append(trace_id)
+        out: list[tuple[Any, ...]] = []
+        for project_id, trace_ids in by_project.items():
+            ids = sorted(trace_ids)
+            for i in range(0, len(ids), _IN_CHUNK):
+                id_chunk = ids[i : i + _IN_CHUNK]
+                sql = _OLD_SUMMARY_SELECT.format(p=ph, ids=", ".join([ph] * len(id_chunk)))
+                cur.execute(sql, (project_id, *id_chunk))
+                out.extend(cur.fetchall())
+        return out
 
 
 # Advisory locks: (namespace, slot). A trace maps to one of _LOCK_SLOTS slots, so a batch of
@@ -201,19 +245,26 @@ def _trace_lock_slot(project_id: int, trace_id: str) -> int:
     return int.from_bytes(digest, "big") % _LOCK_SLOTS
 
 
+_Rows = list[tuple[Any, ...]]
+
+
 def _merge_stored(
-    prepared: PreparedBatch, stored: dict[tuple[int, str], list[tuple[Any, ...]]]
-) -> tuple[list[tuple[Any, ...]], dict[tuple[int, str], tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Rows, summaries and rollups of a batch some of whose traces already have spans."""
+    prepared: PreparedBatch,
+    stored: dict[tuple[int, str], list[tuple[Any, ...]]],
+    old: _Rows,
+) -> tuple[_Rows, dict[tuple[int, str], tuple[Any, ...]], _Rows, _Rows]:
+    """Rows, summaries, span rollups and trace rollups of a batch some of whose traces
+    already have spans (``stored``) and summaries (``old``)."""
     seen = {(p, s[0], s[1]) for (p, _), spans in stored.items() for s in spans}
     fresh = [row for row in prepared.rows if (row[0], row[_I_TRACE], row[_I_SPAN]) not in seen]
     summaries = dict(prepared.summaries)
     for key, spans in stored.items():
         new = [s for s in prepared.traces[key] if (key[0], s[0], s[1]) not in seen]
         summaries[key] = summarize(key[0], key[1], spans + new, prepared.previews)
+    trace_rollups = rollups.accumulate_traces(summaries.values(), old)
     if len(fresh) == len(prepared.rows):
-        return fresh, summaries, prepared.rollups
-    return fresh, summaries, rollups.accumulate(fresh)
+        return fresh, summaries, prepared.rollups, trace_rollups
+    return fresh, summaries, rollups.accumulate(fresh), trace_rollups
 
 
 # The ``_SUMMARY_SELECT`` columns of a span row, picked in C.
