@@ -7,9 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from spyglass.storage.sql.store import open_store
 from tests.e2e.harness import ServerProcess, client, free_port, spyglass_cli
+from tests.otlp_rows import sample_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -72,3 +74,27 @@ def test_demo_exits_cleanly_and_its_data_is_queryable(
         first = page["items"][0]
         detail = http.get(f"/api/traces/{first['trace_id']}").json()
         assert len(detail["spans"]) == first["span_count"] >= 2
+
+
+def test_db_rebuild_rollups_says_what_it_corrected(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/rollups.db"
+    store = open_store(url)
+    try:
+        pid = store.create_project("acme").id
+        store.write_spans(sample_rows(pid, 20))
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE trace_rollups SET trace_count = trace_count + 1"))
+        (rows,) = store.engine.connect().execute(text("SELECT COUNT(*) FROM trace_rollups")).one()
+    finally:
+        store.close()
+
+    done = spyglass_cli("db", "rebuild-rollups", "--db", url, home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"trace_rollups: {rows} rows, {rows} corrected" in done.stdout
+    assert re.search(r"span_rollups: \d+ rows, 0 corrected", done.stdout), done.stdout
+
+    again = spyglass_cli("db", "rebuild-rollups", "--db", url, home=tmp_path)
+    assert f"trace_rollups: {rows} rows, 0 corrected" in again.stdout
+
+    bad = spyglass_cli("db", "rebuild-rollups", "--db", "mysql://x/y", home=tmp_path)
+    assert bad.returncode == 2 and "unsupported database" in bad.stderr

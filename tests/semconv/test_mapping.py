@@ -668,6 +668,12 @@ CASES = [
         },
     ),
     Case(
+        "resource-empty-names-are-missing",
+        {},
+        {"environment": None, "release": None, "service": None},
+        resource={"deployment.environment.name": "", "service.version": "", "service.name": ""},
+    ),
+    Case(
         "resource-deprecated-environment",
         {},
         {"environment": "staging"},

@@ -109,6 +109,7 @@ def _tables(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
                 ("spans", "project_id, trace_id, span_id"),
                 ("traces", "project_id, trace_id"),
                 ("span_rollups", "project_id, kind, hour_ns, model, latency_bin, name"),
+                ("trace_rollups", "project_id, hour_ns, latency_bin, name, release"),
             )
         }
 

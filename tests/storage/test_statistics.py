@@ -27,4 +27,4 @@ def test_statistics_are_refreshed_after_enough_spans(
             .scalars()
             .all()
         )
-    assert {"spans", "traces", "span_rollups"} <= set(analyzed)
+    assert {"spans", "traces", "span_rollups", "trace_rollups"} <= set(analyzed)

@@ -175,6 +175,25 @@ def db_upgrade(db: DbOption = None) -> None:
     console.print(f"schema of {store.url_for_display} is up to date")
 
 
+@db_app.command("rebuild-rollups")
+def db_rebuild_rollups(db: DbOption = None) -> None:
+    """Recompute the hourly metric rollups from the stored spans and traces.
+
+    Needed only when something other than this version's server wrote spans: an older server
+    still writing after an upgrade, or a hand edit. Ingest waits while it runs.
+    """
+    store = _store(db)
+    try:
+        with console.status("adding up the stored spans and traces ..."):
+            rebuilt = store.rebuild_rollups()
+    except SpyglassError as exc:
+        raise _fail(exc) from exc
+    finally:
+        store.close()
+    for r in rebuilt:
+        console.print(f"{r.table}: {r.rows} rows, {r.corrected} corrected")
+
+
 @app.callback()
 def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging")] = False,

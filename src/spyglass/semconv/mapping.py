@@ -141,6 +141,7 @@ _ENV_KEYS = (
     "langfuse.environment",
 )
 _RELEASE_KEYS = ("service.version", "spyglass.release", "langfuse.release")
+_SERVICE_KEYS = ("service.name",)
 _METADATA_PREFIXES = (
     "spyglass.metadata.",
     "langfuse.trace.metadata.",
@@ -273,11 +274,12 @@ class ResourceFields:
 
 def resource_fields(resource: dict[str, Any]) -> ResourceFields:
     """The fields ``map_span`` reads from a resource, to be computed once per resource."""
-    service = resource.get("service.name")
+    # An empty service name is no service name, as for environment and release: grouped by
+    # service, '' and None would otherwise be two lines of one missing value.
     return ResourceFields(
         _first_str(resource, _ENV_KEYS),
         _first_str(resource, _RELEASE_KEYS),
-        str(service) if service is not None else None,
+        _first_str(resource, _SERVICE_KEYS),
     )
 
 

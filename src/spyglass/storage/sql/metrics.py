@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, case, func, literal, select
+from sqlalchemy import Connection, Engine, case, func, literal, select
 
 from spyglass.exceptions import BadRequest
 from spyglass.storage import latency
@@ -71,6 +72,10 @@ def _sum0(column: Any, zero: float = 0) -> Any:
     return func.coalesce(func.sum(column), literal(zero))
 
 
+# Rollup dimensions stored as '' when the span or trace has none.
+_EMPTY_AS_NONE = frozenset({"model", "release", "environment", "service"})
+
+
 def _raw_query(
     table: Any,
     project_id: int,
@@ -87,6 +92,10 @@ def _raw_query(
     c = table.c
     is_spans = table is spans
     group_col: Any = c[group_name] if group_name else literal(None)
+    if group_name in _EMPTY_AS_NONE:
+        # One group for a missing value, as the rollups give it ('' there): older spans may
+        # hold '' (an empty model or service name).
+        group_col = func.nullif(group_col, "")
     bin_col: Any = c.latency_bin if latency else literal(0)
     # Floor division: integer on both backends (SQLAlchemy 2 makes "/" a true division, which
     # groups by every distinct start time and rounds values near a bucket edge up).
@@ -112,10 +121,6 @@ def _raw_query(
     if kind is not None:
         query = query.where(c.kind == kind)
     return query
-
-
-# Rollup dimensions stored as '' when the span or trace has none.
-_EMPTY_AS_NONE = frozenset({"model", "release", "environment", "service"})
 
 
 def _hourly_rows(rows: Sequence[Any], origin: int, group_name: str | None) -> list[Any]:
@@ -201,7 +206,7 @@ def _pieces(lo: int, hi: int, origin: int, bucket_ns: int) -> list[tuple[int, in
     return out
 
 
-def _any_row(engine: Engine, table: Any, project_id: int, lo: int, hi: int) -> bool:
+def _any_row(conn: Connection, table: Any, project_id: int, lo: int, hi: int) -> bool:
     """Whether ``table`` (spans or traces) has a row of the project starting in [lo, hi)."""
     c = table.c
     query = (
@@ -209,8 +214,19 @@ def _any_row(engine: Engine, table: Any, project_id: int, lo: int, hi: int) -> b
         .where(c.project_id == project_id, c.start_ns >= lo, c.start_ns < hi)
         .limit(1)
     )
+    return conn.execute(query).first() is not None
+
+
+@contextmanager
+def _reader(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads see one snapshot: on PostgreSQL a read-only REPEATABLE READ
+    transaction (READ COMMITTED takes a new snapshot per statement); SQLite's reads already
+    share the transaction the connection begins."""
     with engine.connect() as conn:
-        return conn.execute(query).first() is not None
+        if engine.dialect.name == "postgresql":
+            # Reset when the connection goes back to the pool.
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        yield conn
 
 
 def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
@@ -241,57 +257,61 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
         raise BadRequest("kind filters spans: use scope=spans")
     kind = q.kind.upper() if q.kind is not None else None
 
-    # Full hours come from the rollups when they hold the grouping and the buckets are whole
-    # hours; the partial hours at both edges of the window come from the spans or traces.
-    raw_ranges = [(q.start_ns, q.end_ns)]
-    rollup_queries: tuple[Any, Any] | None = None
-    dimensions = rollups.DIMENSIONS if is_spans else rollups.TRACE_DIMENSIONS
-    if (group_name is None or group_name in dimensions) and bucket_ns % rollups.HOUR_NS == 0:
-        first_hour = -(-q.start_ns // rollups.HOUR_NS) * rollups.HOUR_NS
-        last_hour = q.end_ns - q.end_ns % rollups.HOUR_NS
-        if last_hour < q.end_ns and not _any_row(
-            engine, table, project_id, q.end_ns, last_hour + rollups.HOUR_NS
-        ):
-            # Nothing after the end of the window in its last hour (the usual case when the
-            # window ends now): that hour's rollup holds exactly the rows before the end.
-            last_hour += rollups.HOUR_NS
-        if first_hour < last_hour:
-            rollup_queries = _rollup_queries(
-                is_spans,
-                project_id,
-                first_hour,
-                last_hour,
-                origin,
-                bucket_ns,
-                group_name,
-                kind,
-                q.latency,
-            )
-            raw_ranges = [(q.start_ns, first_hour), (last_hour, q.end_ns)]
-    raw_queries = [
-        _raw_query(table, project_id, a, b, origin, bucket_ns, group_name, kind, q.latency)
-        for lo, hi in raw_ranges
-        for a, b in _pieces(lo, hi, origin, bucket_ns)
-    ]
-    # (bucket, group, count, sums...) and (bucket, group, latency bin, count) rows.
-    count_rows: list[Any] = []
-    bin_rows: list[Any] = []
-    with engine.connect() as conn:
+    # One snapshot for every read: the rollups and the traces they sum up change together as
+    # late spans move a trace to another hour or latency bin, so reads of both must agree.
+    with _reader(engine) as conn:
+        # Full hours come from the rollups when they hold the grouping and the buckets are whole
+        # hours; the partial hours at both edges of the window come from the spans or traces.
+        raw_ranges = [(q.start_ns, q.end_ns)]
+        rollup_queries: tuple[Any, Any] | None = None
+        dimensions = rollups.DIMENSIONS if is_spans else rollups.TRACE_DIMENSIONS
+        if (group_name is None or group_name in dimensions) and bucket_ns % rollups.HOUR_NS == 0:
+            first_hour = -(-q.start_ns // rollups.HOUR_NS) * rollups.HOUR_NS
+            last_hour = q.end_ns - q.end_ns % rollups.HOUR_NS
+            if last_hour < q.end_ns and not _any_row(
+                conn, table, project_id, q.end_ns, last_hour + rollups.HOUR_NS
+            ):
+                # Nothing after the end of the window in its last hour (the usual case when the
+                # window ends now): that hour's rollup holds exactly the rows before the end.
+                last_hour += rollups.HOUR_NS
+            if first_hour < last_hour:
+                rollup_queries = _rollup_queries(
+                    is_spans,
+                    project_id,
+                    first_hour,
+                    last_hour,
+                    origin,
+                    bucket_ns,
+                    group_name,
+                    kind,
+                    q.latency,
+                )
+                raw_ranges = [(q.start_ns, first_hour), (last_hour, q.end_ns)]
+        raw_queries = [
+            _raw_query(table, project_id, a, b, origin, bucket_ns, group_name, kind, q.latency)
+            for lo, hi in raw_ranges
+            for a, b in _pieces(lo, hi, origin, bucket_ns)
+        ]
+        # (bucket, group, count, sums...) rows; (bucket or hour, group, latency bin, count) rows,
+        # by whether their bucket is a rollup hour (``hourly_bins``) or a bucket number.
+        count_rows: list[Any] = []
+        hourly_bins: Sequence[Any] = ()
+        bin_rows: list[Any] = []
         if rollup_queries is not None:
             bins_query, sums_query = rollup_queries
             sums = conn.execute(sums_query).all()
             bins = conn.execute(bins_query).all() if bins_query is not None else []
             if bucket_ns == rollups.HOUR_NS:
-                sums = _hourly_rows(sums, origin, group_name)
-                bins = _hourly_rows(bins, origin, group_name)
-            count_rows.extend(sums)
-            bin_rows.extend(bins)
+                count_rows.extend(_hourly_rows(sums, origin, group_name))
+                hourly_bins = bins  # thousands of rows: converted in the loop below
+            else:
+                count_rows.extend(sums)
+                bin_rows.extend(bins)
         for query in raw_queries:
             for r in conn.execute(query).all():
                 count_rows.append((r[0], r[1], *r[3:]))
                 bin_rows.append(r[:4])
 
-    # Thousands of rows per query: plain tuples and local names keep these loops cheap.
     totals: Counter[Any] = Counter()
     for r in count_rows:
         totals[r[1]] += r[2]
@@ -312,11 +332,22 @@ def metrics(engine: Engine, project_id: int, q: MetricsQuery) -> MetricsResult:
         # Never NULL (COALESCE in the queries): added in C, not column by column.
         acc.sums = list(map(operator.add, acc.sums, r[3:]))
     if q.latency:
-        for r in bin_rows:
-            g = r[1]
-            acc = accs.get((int(r[0]), g if g in keep else OTHER))
-            if acc is not None and r[3]:  # always but for rollup rows that count nothing
-                acc.bins[r[2]] += int(r[3])
+        # The hottest loop (a row per bucket, group and latency bin): local names, no calls
+        # but the lookups. An acc is missing only for rollup rows that count nothing.
+        get = accs.get
+        blank = group_name in _EMPTY_AS_NONE
+        hour_ns = rollups.HOUR_NS
+        for hour, g, lbin, n in hourly_bins:
+            if n:
+                group = None if blank and g == "" else g
+                acc = get(((hour - origin) // hour_ns, group if group in keep else OTHER))
+                if acc is not None:
+                    acc.bins[lbin] += int(n)
+        for b, g, lbin, n in bin_rows:
+            if n:
+                acc = get((int(b), g if g in keep else OTHER))
+                if acc is not None:
+                    acc.bins[lbin] += int(n)
     groups = sorted({g for _, g in accs}, key=lambda g: (-totals.get(g, 0), str(g)))
 
     points: list[MetricPoint] = []

@@ -20,6 +20,7 @@ the upsert would then insert instead of add.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -123,40 +124,47 @@ TRACE_SUM_COLUMNS = (
     "cost",
     "cost_count",
 )
-_T = {c: TRACE_COLUMNS.index(c) for c in TRACE_COLUMNS}
+# The summary columns a trace rollup is made of, in the order ``accumulate_traces`` reads.
+TRACE_INPUT_COLUMNS = (
+    "project_id",
+    "start_ns",
+    "latency_bin",
+    "name",
+    "release",
+    "environment",
+    "service",
+    "status",
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cost",
+)
+_trace_input = operator.itemgetter(*(TRACE_COLUMNS.index(c) for c in TRACE_INPUT_COLUMNS))
 
 
 def accumulate_traces(
     added: Iterable[tuple[Any, ...]], removed: Iterable[tuple[Any, ...]] = ()
 ) -> list[tuple[Any, ...]]:
-    """The trace rollup upsert parameters (``TRACE_KEY_COLUMNS`` then ``TRACE_SUM_COLUMNS``)
-    of trace summaries (``TRACE_COLUMNS`` tuples): ``added`` count up, ``removed`` (the old
-    summaries of traces that were rewritten) count down. Keys whose sums cancel out are left
-    out, so rewriting a summary that did not change writes nothing."""
+    """The trace rollup upsert parameters (``TRACE_KEY_COLUMNS`` then ``TRACE_SUM_COLUMNS``):
+    ``added`` summaries (``TRACE_COLUMNS`` tuples) count up, ``removed`` ones (the stored
+    summaries of traces being rewritten, as ``TRACE_INPUT_COLUMNS`` tuples) count down. Keys
+    whose sums cancel out are left out, so rewriting a summary that did not change writes
+    nothing."""
     acc: dict[tuple[Any, ...], list[Any]] = {}
-    t = _T
-    for sign, summaries in ((1, added), (-1, removed)):
-        for s in summaries:
-            key = (  # TRACE_KEY_COLUMNS order
-                s[t["project_id"]],
-                s[t["start_ns"]] - s[t["start_ns"]] % HOUR_NS,
-                s[t["latency_bin"]],
-                s[t["name"]],
-                s[t["release"]] or "",
-                s[t["environment"]] or "",
-                s[t["service"]] or "",
-            )
+    for sign, summaries in ((1, map(_trace_input, added)), (-1, removed)):
+        for pid, start, lbin, name, rel, env, svc, status, i_tok, o_tok, t_tok, cost in summaries:
+            key = (pid, start - start % HOUR_NS, lbin, name, rel or "", env or "", svc or "")
             sums = acc.get(key)
             if sums is None:
                 sums = acc[key] = [0, 0, 0, 0, 0, 0.0, 0]
             sums[0] += sign
-            if s[t["status"]] == "ERROR":
+            if status == "ERROR":
                 sums[1] += sign
-            sums[2] += sign * s[t["input_tokens"]]
-            sums[3] += sign * s[t["output_tokens"]]
-            sums[4] += sign * s[t["total_tokens"]]
-            if s[t["cost"]] is not None:
-                sums[5] += sign * s[t["cost"]]
+            sums[2] += sign * i_tok
+            sums[3] += sign * o_tok
+            sums[4] += sign * t_tok
+            if cost is not None:
+                sums[5] += sign * cost
                 sums[6] += sign
     return [(*k, *v) for k, v in acc.items() if any(v)]
 

@@ -102,7 +102,7 @@ class SpanSink:
             if self.dialect.is_sqlite:
                 conn.execute("PRAGMA optimize")
             else:
-                conn.execute("ANALYZE spans, traces, span_rollups")
+                conn.execute("ANALYZE spans, traces, span_rollups, trace_rollups")
                 conn.commit()
         except Exception:
             logger.warning("refreshing planner statistics failed", exc_info=True)

@@ -50,6 +50,7 @@ from spyglass.storage.sql import (
 )
 from spyglass.storage.sql import metrics as metrics_query
 from spyglass.storage.sql.dialect import dialect_for, make_engine
+from spyglass.storage.sql.rebuild import RebuiltTable, rebuild_rollups
 from spyglass.storage.sql.sink import SpanSink
 from spyglass.storage.sql.writes import PreparedBatch
 
@@ -118,6 +119,14 @@ class SqlStore:
     def write_spans(self, rows: Sequence[tuple[Any, ...]] | PreparedBatch) -> None:
         with self._write_lock:
             self._sink.write(rows)
+
+    def rebuild_rollups(self) -> list[RebuiltTable]:
+        """Recompute both rollup tables from the stored spans and traces (``rebuild.py``)."""
+        with self._write_lock:
+            try:
+                return rebuild_rollups(self.engine)
+            except SQLAlchemyError as exc:
+                raise StoreError(f"rebuilding the rollups failed: {exc}") from exc
 
     # -- queries
     def list_traces(

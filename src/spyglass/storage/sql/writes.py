@@ -62,7 +62,7 @@ _SUMMARY_SELECT = (
 )
 # The stored summaries of traces that get new spans: the trace rollups lose what these added.
 _OLD_SUMMARY_SELECT = (
-    f"SELECT {', '.join(TRACE_COLUMNS)} FROM traces "
+    f"SELECT {', '.join(rollups.TRACE_INPUT_COLUMNS)} FROM traces "
     "WHERE project_id = {p} AND trace_id IN ({ids})"
 )
 _I_TRACE, _I_SPAN, _I_PARENT = 1, 2, 3
@@ -214,7 +214,8 @@ class SpanWriter:
     def _stored_summaries(
         self, cur: Any, stored: dict[tuple[int, str], list[tuple[Any, ...]]]
     ) -> list[tuple[Any, ...]]:
-        """The ``traces`` rows of the traces that have stored spans, as stored: read rather
+        """The stored summaries of the traces that have stored spans (the columns the trace
+        rollups are made of, ``rollups.TRACE_INPUT_COLUMNS``), as stored: read rather
         than recomputed, so the rollups lose exactly what was added for them, even when it was
         added by an older version (or the migration that filled the trace rollups)."""
         ph = self.dialect.placeholder
