@@ -179,8 +179,7 @@ def db_upgrade(db: DbOption = None) -> None:
 def db_rebuild_rollups(db: DbOption = None) -> None:
     """Recompute the hourly metric rollups from the stored spans and traces.
 
-    Needed only when something other than this version's server wrote spans: an older server
-    still writing after an upgrade, or a hand edit. Ingest waits while it runs.
+    Only needed after an older server or a hand edit changed spans. Ingest waits meanwhile.
     """
     store = _store(db)
     try:
