@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from spyglass.storage.sql import migrate, schema
 from spyglass.storage.sql.dialect import dialect_for, make_engine
 from spyglass.storage.sql.store import open_store
+from tests import otlp_rows
 
 TABLES = {
     "projects",
@@ -96,3 +97,65 @@ def test_reopening_a_migrated_database_keeps_its_data(empty_database_url: str) -
         assert again.verify_key(key.secret) is not None
     finally:
         again.close()
+
+
+def _compression(engine: Engine, table: str) -> dict[str, str]:
+    """attcompression of each text column ('' = the server's default, 'l' = lz4)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT attname, attcompression FROM pg_attribute "
+                "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped "
+                "AND atttypid IN (CAST('text' AS regtype), CAST('varchar' AS regtype))"
+            ),
+            {"t": table},
+        )
+        return {name: str(method or "") for name, method in rows}
+
+
+def test_postgresql_long_text_is_lz4_from_0007(empty_database_url: str) -> None:
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("compression methods are PostgreSQL's")
+    eng = make_engine(dialect_for(empty_database_url))
+    try:
+        migrate.upgrade(eng, "0006")
+        assert set(_compression(eng, "spans").values()) == {""}
+        migrate.upgrade(eng)
+        with eng.connect() as conn:
+            has_lz4 = (
+                "lz4"
+                in conn.execute(
+                    text(
+                        "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+                    )
+                ).scalar_one()
+            )
+        for table, long_columns in (
+            ("spans", {"attributes", "input", "output", "events"}),
+            ("traces", {"metadata", "input_preview"}),
+        ):
+            methods = _compression(eng, table)
+            assert long_columns <= set(methods)
+            assert set(methods.values()) == ({"l"} if has_lz4 else {""}), table
+        # A long value is compressed and reads back whole, through the real write path.
+        long_text = "the same few words again and again " * 400
+        store = open_store(empty_database_url)
+        try:
+            pid = store.verify_key(store.create_key("lz4").secret)
+            assert pid is not None
+            store.write_spans(
+                otlp_rows.rows(pid, [otlp_rows.span(1, 1, "s", 0, 5, {"input.value": long_text})])
+            )
+            assert store.get_span(pid, otlp_rows.tid(1), otlp_rows.sid(1)).input == long_text
+        finally:
+            store.close()
+        with eng.connect() as conn:
+            method, size = conn.execute(
+                text("SELECT pg_column_compression(input), pg_column_size(input) FROM spans")
+            ).one()
+        assert method == ("lz4" if has_lz4 else "pglz")
+        assert size < len(long_text) // 4
+        migrate.downgrade(eng, "0006")
+        assert set(_compression(eng, "spans").values()) == {""}
+    finally:
+        eng.dispose()
