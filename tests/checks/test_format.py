@@ -18,6 +18,7 @@ from spyglass.checks.format import (
     Refusal,
     RegexCheck,
     TokenLimit,
+    _pretokens,
     estimate_tokens,
     repair_json,
 )
@@ -302,6 +303,44 @@ def test_token_estimate_on_prose_within_ten_percent() -> None:
     prose = " ".join(["The quick brown fox jumps over the lazy dog."] * 100)
     assert abs(estimate_tokens(prose) - 1000) <= 100
     assert estimate_tokens("") == 0
+
+
+# Pieces that reach every branch of the estimate: short and long ASCII words, accented,
+# Cyrillic and CJK words, punctuation runs of every length, digits, contractions, newlines.
+_TOKEN_PIECES = st.sampled_from(
+    [
+        "a",
+        "word",
+        "antidisestablishmentarianism",
+        "_x",
+        "café",
+        "déjà",
+        "привет",
+        "東京",
+        "タワー",
+        "!",
+        "?!",
+        "...",
+        "----",
+        "=======",
+        "'s",
+        "'ll",
+        "1234567",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\t",
+        "€",
+    ]
+)
+
+
+@given(st.text(max_size=300) | st.lists(_TOKEN_PIECES, max_size=60).map("".join))
+def test_token_estimate_equals_the_sum_of_pretokens(text: str) -> None:
+    # estimate_tokens is the fast form of the pre-token walk that fix() cuts along: the two
+    # must count alike, or fix() would cut where the check says the text does not fit.
+    assert estimate_tokens(text) == round(sum(tokens for _, tokens in _pretokens(text)))
 
 
 def test_token_limit() -> None:
