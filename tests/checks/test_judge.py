@@ -181,6 +181,8 @@ def test_rubric_logprobs_weighted_score(fake: FakeOpenAI, client: ChatModel) -> 
         {"token": "5", "logprob": math.log(0.3), "bytes": None},
         {"token": "3", "logprob": math.log(0.1), "bytes": None},
         {"token": "x", "logprob": math.log(0.0001), "bytes": None},
+        # A digit to str.isdigit(), not to int(): skipped, not a crash.
+        {"token": "\u00b2", "logprob": math.log(0.0001), "bytes": None},
     ]
     logprobs = [
         {"token": p, "logprob": -0.1, "bytes": None, "top_logprobs": top if p == "4" else []}

@@ -1054,9 +1054,28 @@ _events = st.lists(
 )
 
 
+# Flattened keys with odd indices: "²", "٣", "-1", "", " 1" are not message numbers.
+_FLAT_KEYS = st.builds(
+    "{}{}.{}".format,
+    st.sampled_from(
+        [
+            "llm.input_messages.",
+            "llm.output_messages.",
+            "gen_ai.prompt.",
+            "gen_ai.completion.",
+            "retrieval.documents.",
+        ]
+    ),
+    st.sampled_from(["0", "1", "12", "²", "٣", "-1", "", " 1", "1e3"]) | st.text(max_size=3),
+    st.sampled_from(["content", "role", "message.content", "message.role", "document.content"]),
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
-    st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=20), _values, max_size=12),
+    st.dictionaries(
+        st.sampled_from(_KEYS) | st.text(max_size=20) | _FLAT_KEYS, _values, max_size=12
+    ),
     st.dictionaries(
         st.sampled_from(["service.name", "service.version", "deployment.environment"]),
         _values,
@@ -1083,3 +1102,19 @@ def test_map_span_never_raises(
     for field in ("input", "output"):
         assert getattr(m, field) is None or isinstance(getattr(m, field), str)
     assert all(isinstance(n, str) for n in m.notes)
+
+
+def test_flattened_keys_with_non_ascii_digits_are_not_messages() -> None:
+    # "²".isdigit() is True but int("²") fails: such a key once failed the whole request.
+    m = map_span(
+        {
+            "gen_ai.prompt.\u00b2.content": "superscript",
+            "gen_ai.prompt.\u0663.content": "arabic-indic",
+            "gen_ai.prompt.0.role": "user",
+            "gen_ai.prompt.0.content": "hello",
+        },
+        {},
+    )
+    assert m.input is not None
+    assert "hello" in m.input
+    assert "superscript" not in m.input and "arabic-indic" not in m.input

@@ -177,6 +177,14 @@ async def test_prices_crud_and_project_isolation(api: Api) -> None:
         headers=bearer(api.key),
     )
     assert resp.status_code == 404
+    # "²" is a digit to str.isdigit() but not to int(): a 400, not a 500.
+    resp = await api.client.delete(
+        "/api/prices/acme/custom-1",
+        params={"effective_from": "\u00b2"},
+        headers=bearer(api.key),
+    )
+    assert resp.status_code == 400
+    assert "effective_from" in resp.json()["error"]["message"]
     resp = await api.client.delete(
         "/api/prices/acme/custom-1",
         params={"effective_from": "2025-01-01"},

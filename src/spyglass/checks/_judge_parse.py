@@ -285,7 +285,7 @@ def _weigh(token: Mapping[str, Any], lo: int, hi: int) -> float | None:
     total = weighted = 0.0
     for alt in token.get("top_logprobs") or ():
         word = str(alt.get("token", "")).strip()
-        if not word.isdigit() or not lo <= int(word) <= hi:
+        if not (word.isascii() and word.isdigit()) or not lo <= int(word) <= hi:
             continue
         p = math.exp(float(alt.get("logprob", -math.inf)))
         total += p

@@ -342,19 +342,45 @@ def map_span(
     return m
 
 
+# What ``_scan`` finds depends on a span's keys only, and an instrumentor sends the same keys in
+# the same order span after span: the result is kept per key tuple (a few dozen per app), so a
+# span costs a tuple and a lookup instead of a test per key. Bounded: a client that sends a new
+# key set with every span only empties it now and then.
+_PLAN_CACHE_SIZE = 4_096
+# (key groups, flattened keys as (key, prefix, index, rest), prefixed metadata as (key, name)).
+_Plan = tuple[int, tuple[tuple[str, str, int, str], ...], tuple[tuple[str, str], ...]]
+_plans: dict[tuple[str, ...], _Plan] = {}
+
+
 def _scan(
     attrs: dict[str, Any],
 ) -> tuple[int, dict[str, dict[int, dict[str, Any]]], dict[str, Any]]:
-    """One pass over the keys: the key groups present (``_G_*`` bits), flattened
-    ``prefix.N.rest`` groups, and prefixed metadata.
+    """The key groups present (``_G_*`` bits), flattened ``prefix.N.rest`` groups, and
+    prefixed metadata of one span's attributes.
 
-    This is the hot path of ingest; ``str.startswith`` with a tuple does the filtering in C.
+    The hot path of ingest: the keys' plan is looked up, and only the values are read here.
     """
-    groups = 0
+    keys = tuple(attrs)
+    plan = _plans.get(keys)
+    if plan is None:
+        if len(_plans) >= _PLAN_CACHE_SIZE:
+            _plans.clear()
+        plan = _plans[keys] = _plan(keys)
+    groups, flat, prefixed = plan
     indexed: dict[str, dict[int, dict[str, Any]]] = {}
-    meta: dict[str, Any] = {}
+    for key, prefix, num, rest in flat:
+        indexed.setdefault(prefix, {}).setdefault(num, {})[rest] = attrs[key]
+    meta = {short: attrs[key] for key, short in prefixed}
+    return groups, indexed, meta
+
+
+def _plan(keys: tuple[str, ...]) -> _Plan:
+    """One pass over the keys; ``str.startswith`` with a tuple does the filtering in C."""
+    groups = 0
+    flat: list[tuple[str, str, int, str]] = []
+    prefixed: list[tuple[str, str]] = []
     key_groups = _KEY_GROUPS
-    for key, value in attrs.items():
+    for key in keys:
         group = key_groups.get(key)
         if group is not None:
             groups |= group
@@ -364,17 +390,18 @@ def _scan(
         for prefix in _INDEXED_PREFIXES:
             if key.startswith(prefix):
                 num, _, rest = key[len(prefix) :].partition(".")
-                if num.isdigit() and rest:
-                    indexed.setdefault(prefix, {}).setdefault(int(num), {})[rest] = value
+                # ASCII digits only: "²".isdigit() is True, and int() refuses it.
+                if num.isascii() and num.isdigit() and rest:
+                    flat.append((key, prefix, int(num), rest))
                 break
         else:
             for prefix in _METADATA_PREFIXES:
                 if key.startswith(prefix):
                     short = key[len(prefix) :]
                     if short not in ("session_id", "user_id"):
-                        meta[short] = value
+                        prefixed.append((key, short))
                     break
-    return groups, indexed, meta
+    return groups, tuple(flat), tuple(prefixed)
 
 
 def _kind(attrs: dict[str, Any], notes: list[str]) -> str:

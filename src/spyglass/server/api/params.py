@@ -17,7 +17,7 @@ def parse_time(value: str | None, name: str) -> int | None:
     """An ISO-8601 time (naive means UTC) or integer nanoseconds since the epoch, as ns."""
     if value is None or value == "":
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is True; int() refuses it
         if int(value) > _MAX_NS:
             raise BadRequest(f"{name} is out of range (at most {_MAX_NS} ns, the year 2262)")
         return int(value)

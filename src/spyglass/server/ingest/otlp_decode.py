@@ -153,9 +153,11 @@ def _pb_attrs(kvs: Any) -> dict[str, Any]:
     out = {}
     for kv in kvs:
         v = kv.value
-        which = v.WhichOneof("value")
-        # Strings are most attributes: read them here rather than through a call.
-        out[kv.key] = v.string_value if which == "string_value" else _pb_value(v, which)
+        # Strings are most attributes: a non-empty string_value can only be the value set (the
+        # field is one of a oneof), so those need no WhichOneof call. An empty one may be an
+        # empty string or another type's default: _pb_value asks.
+        s = v.string_value
+        out[kv.key] = s if s else _pb_value(v)
     return out
 
 
