@@ -25,6 +25,8 @@ def test_from_indexed_openinference() -> None:
             "message.tool_calls.0.tool_call.function.name": "a",
             "message.tool_calls.0.tool_call.function.arguments": "{}",
             "message.tool_calls.x.tool_call.id": "ignored",
+            # Digits to str.isdigit(), not to int(): ignored, not a lost input.
+            "message.tool_calls.\u00b2.tool_call.id": "ignored",
             "message.tool_calls.0.tool_call.other": "ignored",
         },
         0: {
@@ -33,6 +35,7 @@ def test_from_indexed_openinference() -> None:
             "message.contents.1.message_content.text": "world",
             "message.contents.0.message_content.text": "hello ",
             "message.contents.0.message_content.type": "text",
+            "message.contents.\u00b2.message_content.text": "ignored",
         },
         5: {"message.unknown": "x"},
     }

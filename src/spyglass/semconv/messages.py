@@ -38,7 +38,7 @@ def from_indexed(groups: dict[int, dict[str, Any]], style: str) -> list[Message]
                 msg["finish_reason"] = value
             elif key.startswith("tool_calls."):
                 num, _, rest = key[len("tool_calls.") :].partition(".")
-                if not num.isdigit():
+                if not (num.isascii() and num.isdigit()):
                     continue
                 rest = rest.removeprefix("tool_call.").removeprefix("function.")
                 rest = rest.removeprefix("function.")
@@ -46,7 +46,7 @@ def from_indexed(groups: dict[int, dict[str, Any]], style: str) -> list[Message]
                     calls.setdefault(int(num), {})[rest] = value
             elif key.startswith("contents."):
                 num, _, rest = key[len("contents.") :].partition(".")
-                if num.isdigit() and rest.endswith("text"):
+                if num.isascii() and num.isdigit() and rest.endswith("text"):
                     parts[int(num)] = str(value)
         if "content" not in msg and parts:
             msg["content"] = "".join(parts[i] for i in sorted(parts))

@@ -114,7 +114,9 @@ async def delete_price(
     name = model_name_of(model)
     start: int | None = None
     if effective_from is not None:
-        start = parse_effective(int(effective_from) if effective_from.isascii() and effective_from.isdigit() else effective_from)
+        # ASCII digits only: "²".isdigit() is True, and int() refuses it.
+        digits = effective_from.isascii() and effective_from.isdigit()
+        start = parse_effective(int(effective_from) if digits else effective_from)
     removed = await run_blocking(state.store.delete_model_prices, project_id, name, start)
     state.prices.invalidate(project_id)
     if not removed:
