@@ -1118,3 +1118,33 @@ def test_flattened_keys_with_non_ascii_digits_are_not_messages() -> None:
     assert m.input is not None
     assert "hello" in m.input
     assert "superscript" not in m.input and "arabic-indic" not in m.input
+
+
+def test_key_plans_are_per_key_set_and_bounded() -> None:
+    from spyglass.semconv import mapping
+
+    mapping._plans.clear()
+    first = map_span(
+        {"gen_ai.prompt.0.content": "one", "gen_ai.request.model": "m1", "user.id": "u1"}, {}
+    )
+    second = map_span(
+        {"gen_ai.prompt.0.content": "two", "gen_ai.request.model": "m2", "user.id": "u2"}, {}
+    )
+    assert len(mapping._plans) == 1  # the same keys: one plan, read with each span's values
+    assert (first.model, first.user_id) == ("m1", "u1")
+    assert (second.model, second.user_id) == ("m2", "u2")
+    assert first.input is not None and "one" in first.input
+    assert second.input is not None and "two" in second.input and "one" not in second.input
+    # Another order of the same keys is another key set, with the same result.
+    third = map_span(
+        {"user.id": "u3", "gen_ai.request.model": "m3", "gen_ai.prompt.0.content": "x"}, {}
+    )
+    assert (third.model, third.user_id) == ("m3", "u3")
+    # A long flattened conversation is mapped without keeping its plan.
+    long = {f"gen_ai.prompt.{i}.content": f"turn {i}" for i in range(100)}
+    assert "turn 99" in (map_span(long, {}).input or "")
+    assert tuple(long) not in mapping._plans
+    # A new key set per span fills the cache only up to its bound.
+    for i in range(mapping._PLAN_CACHE_SIZE + 10):
+        map_span({f"k{i}": 1}, {})
+    assert len(mapping._plans) <= mapping._PLAN_CACHE_SIZE

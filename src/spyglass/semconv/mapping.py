@@ -345,8 +345,11 @@ def map_span(
 # What ``_scan`` finds depends on a span's keys only, and an instrumentor sends the same keys in
 # the same order span after span: the result is kept per key tuple (a few dozen per app), so a
 # span costs a tuple and a lookup instead of a test per key. Bounded: a client that sends a new
-# key set with every span only empties it now and then.
-_PLAN_CACHE_SIZE = 4_096
+# key set with every span only empties it now and then; and a span with many keys (a long
+# conversation, flattened) is scanned without keeping its plan, whose size grows with its keys
+# and which the next, longer conversation would not reuse. At most ~10 MB.
+_PLAN_CACHE_SIZE = 1_024
+_PLAN_MAX_KEYS = 64
 # (key groups, flattened keys as (key, prefix, index, rest), prefixed metadata as (key, name)).
 _Plan = tuple[int, tuple[tuple[str, str, int, str], ...], tuple[tuple[str, str], ...]]
 _plans: dict[tuple[str, ...], _Plan] = {}
@@ -363,9 +366,11 @@ def _scan(
     keys = tuple(attrs)
     plan = _plans.get(keys)
     if plan is None:
-        if len(_plans) >= _PLAN_CACHE_SIZE:
-            _plans.clear()
-        plan = _plans[keys] = _plan(keys)
+        plan = _plan(keys)
+        if len(keys) <= _PLAN_MAX_KEYS:
+            if len(_plans) >= _PLAN_CACHE_SIZE:
+                _plans.clear()
+            _plans[keys] = plan
     groups, flat, prefixed = plan
     indexed: dict[str, dict[int, dict[str, Any]]] = {}
     for key, prefix, num, rest in flat:
