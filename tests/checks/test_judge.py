@@ -588,6 +588,9 @@ def test_parse_score_prefers_the_last_labelled_score() -> None:
         parse_score('{"score": true}', 1, 5)
     with pytest.raises(Unparseable):
         parse_score('{"score": NaN}', 1, 5)
+    # A denominator of more digits than int() takes: unparseable, not a ValueError.
+    with pytest.raises(Unparseable):
+        parse_score("Score: 5/" + "1" * 5_000, 1, 10)
 
 
 def test_parse_lists() -> None:

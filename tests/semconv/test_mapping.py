@@ -1054,7 +1054,8 @@ _events = st.lists(
 )
 
 
-# Flattened keys with odd indices: "²", "٣", "-1", "", " 1" are not message numbers.
+# Flattened keys with odd indices: "²", "٣", "-1", "", " 1" and more digits than int() takes
+# are not message numbers.
 _FLAT_KEYS = st.builds(
     "{}{}.{}".format,
     st.sampled_from(
@@ -1066,7 +1067,8 @@ _FLAT_KEYS = st.builds(
             "retrieval.documents.",
         ]
     ),
-    st.sampled_from(["0", "1", "12", "²", "٣", "-1", "", " 1", "1e3"]) | st.text(max_size=3),
+    st.sampled_from(["0", "1", "12", "²", "٣", "-1", "", " 1", "1e3", "9" * 4_301])
+    | st.text(max_size=3),
     st.sampled_from(["content", "role", "message.content", "message.role", "document.content"]),
 )
 
@@ -1105,11 +1107,13 @@ def test_map_span_never_raises(
 
 
 def test_flattened_keys_with_non_ascii_digits_are_not_messages() -> None:
-    # "²".isdigit() is True but int("²") fails: such a key once failed the whole request.
+    # "²".isdigit() is True but int("²") fails, and int() takes at most 4,300 digits: such
+    # keys once failed the whole request.
     m = map_span(
         {
             "gen_ai.prompt.\u00b2.content": "superscript",
             "gen_ai.prompt.\u0663.content": "arabic-indic",
+            "gen_ai.prompt." + "1" * 4_301 + ".content": "too long",
             "gen_ai.prompt.0.role": "user",
             "gen_ai.prompt.0.content": "hello",
         },
@@ -1118,6 +1122,7 @@ def test_flattened_keys_with_non_ascii_digits_are_not_messages() -> None:
     assert m.input is not None
     assert "hello" in m.input
     assert "superscript" not in m.input and "arabic-indic" not in m.input
+    assert "too long" not in m.input
 
 
 def test_key_plans_are_per_key_set_and_bounded() -> None:

@@ -27,6 +27,7 @@ def test_from_indexed_openinference() -> None:
             "message.tool_calls.x.tool_call.id": "ignored",
             # Digits to str.isdigit(), not to int(): ignored, not a lost input.
             "message.tool_calls.\u00b2.tool_call.id": "ignored",
+            "message.tool_calls." + "1" * 4_301 + ".tool_call.id": "ignored",
             "message.tool_calls.0.tool_call.other": "ignored",
         },
         0: {

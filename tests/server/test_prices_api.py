@@ -187,6 +187,13 @@ async def test_prices_crud_and_project_isolation(api: Api) -> None:
     assert "effective_from" in resp.json()["error"]["message"]
     resp = await api.client.delete(
         "/api/prices/acme/custom-1",
+        params={"effective_from": "1" * 4_301},  # more digits than int() takes
+        headers=bearer(api.key),
+    )
+    assert resp.status_code == 400
+    assert "effective_from is out of range" in resp.json()["error"]["message"]
+    resp = await api.client.delete(
+        "/api/prices/acme/custom-1",
         params={"effective_from": "2025-01-01"},
         headers=bearer(api.key),
     )

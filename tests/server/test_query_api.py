@@ -196,9 +196,11 @@ async def test_pagination_with_equal_start_times_skips_and_repeats_nothing(api: 
         ({"status": "maybe"}, "status"),
         ({"start": "yesterday"}, "start must be an ISO-8601 time"),
         ({"end": "31/01/2026"}, "end must be an ISO-8601 time"),
-        # Digits to str.isdigit() but not to int(): once a 500.
+        # Digits to str.isdigit() but not to int() ("²"), and more digits than int() takes:
+        # once a 500. Other scripts' digits ("٣٣") are no longer read as nanoseconds.
         ({"start": "\u00b2"}, "start must be an ISO-8601 time"),
         ({"end": "\u0663\u0663"}, "end must be an ISO-8601 time"),
+        ({"start": "1" * 4_301}, "start is out of range"),
         ({"metadata": "plan"}, "key=value"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"cursor": "WzFd"}, "cursor"),  # valid base64 JSON, wrong shape

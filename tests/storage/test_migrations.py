@@ -118,6 +118,9 @@ def test_postgresql_long_text_is_lz4_from_0007(empty_database_url: str) -> None:
         pytest.skip("compression methods are PostgreSQL's")
     eng = make_engine(dialect_for(empty_database_url))
     try:
+        with eng.connect() as conn:
+            if int(conn.execute(text("SHOW server_version_num")).scalar_one()) < 140_000:
+                pytest.skip("compression methods per column came with PostgreSQL 14")
         migrate.upgrade(eng, "0006")
         assert set(_compression(eng, "spans").values()) == {""}
         migrate.upgrade(eng)
@@ -156,6 +159,7 @@ def test_postgresql_long_text_is_lz4_from_0007(empty_database_url: str) -> None:
         assert method == ("lz4" if has_lz4 else "pglz")
         assert size < len(long_text) // 4
         migrate.downgrade(eng, "0006")
-        assert set(_compression(eng, "spans").values()) == {""}
+        for table in ("spans", "traces"):
+            assert set(_compression(eng, table).values()) == {""}, table
     finally:
         eng.dispose()

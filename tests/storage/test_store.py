@@ -995,6 +995,10 @@ def test_keys_create_verify_list_revoke(store: SqlStore) -> None:
         store.revoke_key("999999")
     with pytest.raises(NotFound):
         store.revoke_key("sg_nothere")
+    # Not ids: "²" (int() refuses it), a number past any id (the driver would overflow).
+    for not_an_id in ("\u00b2", "9" * 30, "1" * 4_301):
+        with pytest.raises(NotFound):
+            store.revoke_key(not_an_id)
 
 
 def test_key_secret_is_stored_only_as_its_hash(store: SqlStore) -> None:

@@ -111,7 +111,8 @@ def _number(raw: Any) -> float | None:
 
 
 def _in_scale(value: float, lo: int, hi: int, denominator: str | None, text: str) -> float:
-    if denominator is not None and int(denominator) != hi:
+    # The length first: int() refuses more than 4,300 digits.
+    if denominator is not None and (len(denominator) > 9 or int(denominator) != hi):
         raise Unparseable(f"score {value:g}/{denominator} is not on the {lo}-{hi} scale")
     if not math.isfinite(value) or not lo <= value <= hi:
         raise Unparseable(f"score {value:g} is outside the {lo}-{hi} scale in {quote(text)}")
@@ -285,7 +286,7 @@ def _weigh(token: Mapping[str, Any], lo: int, hi: int) -> float | None:
     total = weighted = 0.0
     for alt in token.get("top_logprobs") or ():
         word = str(alt.get("token", "")).strip()
-        if not (word.isascii() and word.isdigit()) or not lo <= int(word) <= hi:
+        if not (word.isascii() and word.isdigit() and len(word) <= 9) or not lo <= int(word) <= hi:
             continue
         p = math.exp(float(alt.get("logprob", -math.inf)))
         total += p

@@ -346,10 +346,12 @@ def map_span(
 # the same order span after span: the result is kept per key tuple (a few dozen per app), so a
 # span costs a tuple and a lookup instead of a test per key. Bounded: a client that sends a new
 # key set with every span only empties it now and then; and a span with many keys (a long
-# conversation, flattened) is scanned without keeping its plan, whose size grows with its keys
-# and which the next, longer conversation would not reuse. At most ~10 MB.
+# conversation, flattened) or long ones is scanned without keeping its plan, whose size grows
+# with its keys (a plan holds them about twice) and which the next span would not reuse. At
+# most about 1,024 x 4,096 x 2 characters: ~10 MB.
 _PLAN_CACHE_SIZE = 1_024
 _PLAN_MAX_KEYS = 64
+_PLAN_MAX_KEY_CHARS = 4_096
 # (key groups, flattened keys as (key, prefix, index, rest), prefixed metadata as (key, name)).
 _Plan = tuple[int, tuple[tuple[str, str, int, str], ...], tuple[tuple[str, str], ...]]
 _plans: dict[tuple[str, ...], _Plan] = {}
@@ -367,7 +369,7 @@ def _scan(
     plan = _plans.get(keys)
     if plan is None:
         plan = _plan(keys)
-        if len(keys) <= _PLAN_MAX_KEYS:
+        if len(keys) <= _PLAN_MAX_KEYS and sum(map(len, keys)) <= _PLAN_MAX_KEY_CHARS:
             if len(_plans) >= _PLAN_CACHE_SIZE:
                 _plans.clear()
             _plans[keys] = plan
@@ -395,8 +397,9 @@ def _plan(keys: tuple[str, ...]) -> _Plan:
         for prefix in _INDEXED_PREFIXES:
             if key.startswith(prefix):
                 num, _, rest = key[len(prefix) :].partition(".")
-                # ASCII digits only: "²".isdigit() is True, and int() refuses it.
-                if num.isascii() and num.isdigit() and rest:
+                # ASCII digits only ("²".isdigit() is True, and int() refuses it), and no
+                # more than 9 of them (int() refuses over 4,300; nobody sends 10^9 messages).
+                if num.isascii() and num.isdigit() and len(num) <= 9 and rest:
                     flat.append((key, prefix, int(num), rest))
                 break
         else:

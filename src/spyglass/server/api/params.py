@@ -18,7 +18,8 @@ def parse_time(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
     if value.isascii() and value.isdigit():  # "²".isdigit() is True; int() refuses it
-        if int(value) > _MAX_NS:
+        # Length first: int() refuses more than 4,300 digits, and 20 are already too many.
+        if len(value) > 19 or int(value) > _MAX_NS:
             raise BadRequest(f"{name} is out of range (at most {_MAX_NS} ns, the year 2262)")
         return int(value)
     try:

@@ -116,6 +116,8 @@ async def delete_price(
     if effective_from is not None:
         # ASCII digits only: "²".isdigit() is True, and int() refuses it.
         digits = effective_from.isascii() and effective_from.isdigit()
+        if digits and len(effective_from) > 19:  # int() refuses over 4,300 digits
+            raise BadRequest("effective_from is out of range (at most 19 digits of ns)")
         start = parse_effective(int(effective_from) if digits else effective_from)
     removed = await run_blocking(state.store.delete_model_prices, project_id, name, start)
     state.prices.invalidate(project_id)

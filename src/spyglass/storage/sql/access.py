@@ -129,7 +129,9 @@ def list_keys(engine: Engine, project: str | None) -> list[ApiKeyInfo]:
 def revoke_key(engine: Engine, key_id_or_prefix: str) -> ApiKeyInfo:
     """Revoke by numeric id or by the shown prefix (which must match exactly one key)."""
     query = _key_query()
-    if key_id_or_prefix.isdigit():
+    # ASCII digits that fit a key id ("²".isdigit() is True and int() refuses it; a longer
+    # number is no id and would overflow the driver): anything else is a prefix.
+    if key_id_or_prefix.isascii() and key_id_or_prefix.isdigit() and len(key_id_or_prefix) <= 18:
         query = query.where(api_keys.c.id == int(key_id_or_prefix))
     else:
         query = query.where(api_keys.c.prefix == key_id_or_prefix[:SHOWN_PREFIX_CHARS])

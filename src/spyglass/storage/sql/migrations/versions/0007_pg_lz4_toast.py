@@ -2,13 +2,18 @@
 
 A span row holds a few KB of text (attributes, input, output), over the size at which
 PostgreSQL compresses a row's long values (TOAST). Its default method, pglz, was the largest
-single cost of a PostgreSQL insert: with lz4 the ingest benchmark persisted about a fifth more
-spans per second (7,100 -> 8,600 spans/s at 100,000 spans, benchmarks/ingest.py), and lz4
-decompresses faster when a trace is read back.
+single cost of a PostgreSQL insert: with lz4 the ingest benchmark persisted about a seventh more
+spans per second (median 7,480 -> 8,474 spans/s in alternating runs at 100,000 spans,
+benchmarks/ingest.py), and lz4 decompresses faster when a trace is read back.
 
 Only new values use lz4; stored ones keep pglz, which PostgreSQL reads as before. A server
 built without lz4 (or older than 14) keeps pglz: nothing changes there. SQLite does not
 compress, so this revision does nothing on it.
+
+Text columns that later revisions add to these tables get the server's default method unless
+those revisions set lz4 too. ``SET COMPRESSION`` changes only the catalog, but it takes the
+table's exclusive lock for that moment: the migration waits for reads of the table that are
+running (another server's page) and holds later ones back until it commits.
 
 Revision ID: 0007
 Revises: 0006
@@ -51,11 +56,12 @@ def _set_compression(method: str) -> None:
         if conn.dialect.name == "postgresql":
             logger.info("this PostgreSQL has no lz4; long values stay compressed with pglz")
         return
+    quote = conn.dialect.identifier_preparer.quote
     for table in TABLES:
         columns = [r[0] for r in conn.execute(_TEXT_COLUMNS, {"table": table})]
         # One statement per table; only the catalog changes, no row is rewritten.
-        actions = ", ".join(f'ALTER COLUMN "{c}" SET COMPRESSION {method}' for c in columns)
-        op.execute(f"ALTER TABLE {table} {actions}")
+        actions = ", ".join(f"ALTER COLUMN {quote(c)} SET COMPRESSION {method}" for c in columns)
+        op.execute(f"ALTER TABLE {quote(table)} {actions}")
 
 
 def upgrade() -> None:
