@@ -67,38 +67,61 @@ _IX = {
 }
 
 
+_KEY_IX = tuple(
+    _IX[c]
+    for c in (
+        "project_id",
+        "kind",
+        "start_ns",
+        "model",
+        "latency_bin",
+        "name",
+        "release",
+        "environment",
+    )
+)
+_SUM_IX = tuple(
+    _IX[c] for c in ("status", "input_tokens", "output_tokens", "total_tokens", "cost", "ttft_ns")
+)
+
+
 def accumulate(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """The rollup upsert parameters (``KEY_COLUMNS`` then ``SUM_COLUMNS``) of span ``rows``.
 
     Pure Python and no database: the ingest processes run it before they take the write lock.
     """
     acc: dict[tuple[Any, ...], list[float]] = {}
-    ix = _IX
+    # Column positions as locals: this runs for every span, before the write lock.
+    i_pid, i_kind, i_start, i_model, i_bin, i_name, i_rel, i_env = _KEY_IX
+    i_status, i_in, i_out, i_total, i_cost, i_ttft = _SUM_IX
     for r in rows:
+        start = r[i_start]
         key = (  # KEY_COLUMNS order
-            r[ix["project_id"]],
-            r[ix["kind"]],
-            r[ix["start_ns"]] - r[ix["start_ns"]] % HOUR_NS,
-            r[ix["model"]] or "",
-            r[ix["latency_bin"]],
-            r[ix["name"]],
-            r[ix["release"]] or "",
-            r[ix["environment"]] or "",
+            r[i_pid],
+            r[i_kind],
+            start - start % HOUR_NS,
+            r[i_model] or "",
+            r[i_bin],
+            r[i_name],
+            r[i_rel] or "",
+            r[i_env] or "",
         )
         sums = acc.get(key)
         if sums is None:
             sums = acc[key] = [0, 0, 0, 0, 0, 0.0, 0, 0, 0]
         sums[0] += 1
-        if r[ix["status"]] == "ERROR":
+        if r[i_status] == "ERROR":
             sums[1] += 1
-        sums[2] += r[ix["input_tokens"]] or 0
-        sums[3] += r[ix["output_tokens"]] or 0
-        sums[4] += r[ix["total_tokens"]] or 0
-        if r[ix["cost"]] is not None:
-            sums[5] += r[ix["cost"]]
+        sums[2] += r[i_in] or 0
+        sums[3] += r[i_out] or 0
+        sums[4] += r[i_total] or 0
+        cost = r[i_cost]
+        if cost is not None:
+            sums[5] += cost
             sums[6] += 1
-        if r[ix["ttft_ns"]] is not None:
-            sums[7] += r[ix["ttft_ns"]]
+        ttft = r[i_ttft]
+        if ttft is not None:
+            sums[7] += ttft
             sums[8] += 1
     return [(*k, *v) for k, v in acc.items()]
 

@@ -272,6 +272,10 @@ def _merge_stored(
 _light = operator.itemgetter(*_LIGHT_INDEXES)
 
 
+_start_of = operator.itemgetter(5)
+_end_of = operator.itemgetter(6)
+
+
 def _preview(text: str | None) -> str | None:
     return text[:PREVIEW_CHARS] if text else None
 
@@ -284,19 +288,21 @@ def summarize(
 ) -> tuple[Any, ...]:
     """One ``traces`` row (``TRACE_COLUMNS`` order) from the stored spans of a trace."""
     # Root: a span without a parent (earliest if several); until it arrives, the earliest span.
-    ordered = sorted(spans, key=lambda s: s[5])
+    ordered = sorted(spans, key=_start_of)
     root = next((s for s in ordered if s[2] is None), ordered[0])
-    start = min(s[5] for s in spans)
-    end = max(s[6] for s in spans)
-    errors = sum(1 for s in spans if s[7] == "ERROR")
+    start = ordered[0][5]
+    end = max(map(_end_of, spans))
+    errors = 0
     in_tok = out_tok = total_tok = 0
     cost: float | None = None
     models: set[str] = set()
     tags: set[str] = set()
     metadata: dict[str, Any] = {}
-    found: dict[int, Any] = {}
-    # Root last so its values win for the trace-level fields.
-    for s in [*[s for s in ordered if s is not root], root]:
+    # Root last so its values win for the trace-level fields and metadata.
+    others = [s for s in ordered if s is not root]
+    for s in (*others, root):
+        if s[7] == "ERROR":
+            errors += 1
         if s[4] in _USAGE_KINDS:
             in_tok += s[8] or 0
             out_tok += s[9] or 0
@@ -305,13 +311,18 @@ def summarize(
                 cost = (cost or 0.0) + s[11]
             if s[19]:
                 models.add(s[19])
-        for idx in _TRACE_FIELD_INDEXES:
-            if s[idx] is not None and (s is root or idx not in found):
-                found[idx] = s[idx]
         if s[17]:
             tags.update(loads(s[17]))
         if s[18]:
             metadata.update(loads(s[18]))
+    # The trace's user, session, environment, release and service: the root's, else the
+    # earliest span's that has one.
+    found = {
+        idx: root[idx]
+        if root[idx] is not None
+        else next((s[idx] for s in others if s[idx] is not None), None)
+        for idx in _TRACE_FIELD_INDEXES
+    }
     duration = end - start
     in_preview, out_preview = previews.get((project_id, trace_id, root[1]), (None, None))
     return (
