@@ -1073,3 +1073,27 @@ def test_score_id_taken_by_another_project_is_not_silently_dropped(store: SqlSto
     assert [(s.id, s.value) for s in store.list_scores(a, ScoreFilter(), 10, None).items] == [
         ("shared", 1.0)
     ]
+
+
+def test_nul_in_span_text_is_stored(store: SqlStore) -> None:
+    # OTLP strings may hold U+0000; PostgreSQL text cannot. The batch is not lost: there the
+    # NUL becomes U+FFFD (and the other spans of the batch are stored as sent).
+    pid = store.verify_key(store.create_key("alpha").secret)
+    assert pid is not None
+    store.write_spans(
+        rows(
+            pid,
+            [
+                span(1, 1, "a\x00b", 0, 5, {"input.value": "in\x00put", "user.id": "u\x00"}),
+                span(2, 2, "plain", 0, 5, {"input.value": "fine"}),
+            ],
+        )
+    )
+    nul = "\x00" if store.is_sqlite else "\ufffd"
+    first = store.get_span(pid, tid(1), sid(1))
+    assert first is not None
+    assert (first.name, first.input, first.user_id) == (f"a{nul}b", f"in{nul}put", f"u{nul}")
+    second = store.get_span(pid, tid(2), sid(2))
+    assert second is not None and (second.name, second.input) == ("plain", "fine")
+    trace = store.get_trace(pid, tid(1))
+    assert trace is not None and trace.trace.name == f"a{nul}b"

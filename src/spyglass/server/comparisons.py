@@ -19,9 +19,10 @@ from spyglass.evals.summary import RunSummary
 from spyglass.exceptions import BadRequest, ConfigError, NotFound
 from spyglass.server.blocking import run_blocking
 from spyglass.storage.base import Store
-from spyglass.storage.eval_models import ExperimentRecord, ExperimentResult
+from spyglass.storage.eval_models import MAX_ID, ExperimentRecord, ExperimentResult
 
-MAX_ID = 200
+# Seconds since the epoch that still fit nanoseconds in a signed 64-bit column (year 2262).
+_MAX_STARTED_S = (2**63 - 1) / 1e9
 # Items listed with their outputs side by side on a comparison: a screenful or two; the rest
 # are counted.
 DIFF_ITEMS = 50
@@ -47,6 +48,8 @@ def summary_of(raw: Mapping[str, Any]) -> RunSummary:
 def record_of(raw: Mapping[str, Any]) -> ExperimentRecord:
     summary = summary_of(raw)
     started = summary.started if isinstance(summary.started, (int, float)) else 0.0
+    if isinstance(started, bool) or started >= _MAX_STARTED_S:
+        raise BadRequest("summary.started must be seconds since the epoch before the year 2262")
     return ExperimentRecord(
         id=summary.run_id,
         name=summary.name,
@@ -58,18 +61,46 @@ def record_of(raw: Mapping[str, Any]) -> ExperimentRecord:
 
 
 def check_rows(record: ExperimentRecord) -> list[dict[str, Any]]:
-    """Per check: label, mean, 95 % interval and n (what the lists show)."""
+    """Per check: label, mean, 95 % interval and n (what the lists show).
+
+    The summary is the client's file as uploaded: a value of another type than the SDK writes
+    shows as missing rather than failing every list the run is on.
+    """
     return [
         {
-            "label": c.get("label"),
-            "mean": c.get("mean"),
-            "ci_low": c.get("ci_low"),
-            "ci_high": c.get("ci_high"),
-            "n": c.get("n"),
+            "label": _text(c.get("label")),
+            "mean": _number(c.get("mean")),
+            "ci_low": _number(c.get("ci_low")),
+            "ci_high": _number(c.get("ci_high")),
+            "n": c.get("n") if type(c.get("n")) is int else None,
         }
         for c in record.summary.get("checks") or []
         if isinstance(c, Mapping)
     ]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _score(value: Any) -> float | None:
+    """A stored score as the comparison's statistics take it (a number), else missing."""
+    if isinstance(value, bool):
+        return float(value)
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def _passed(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    number = _score(value)  # 1 and 0 from a hand-written file
+    return None if number is None else number != 0
 
 
 def score_table(store: Store, project_id: int, experiment_id: str) -> ScoreTable:
@@ -78,7 +109,7 @@ def score_table(store: Store, project_id: int, experiment_id: str) -> ScoreTable
     for item_id, scores in store.experiment_scores(project_id, experiment_id):
         for check, res in scores.items():
             if isinstance(res, Mapping):
-                table.add(item_id, check, res.get("score"), res.get("passed"))
+                table.add(item_id, check, _score(res.get("score")), _passed(res.get("passed")))
     return table
 
 

@@ -11,6 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+# The limits of the columns these go to (storage/sql/schema.py): past them the database
+# refuses the row (a 500), so the API refuses it first (a 400).
+MAX_ID = 200
+MAX_REPEAT = 2**31 - 1  # a 32-bit INTEGER on PostgreSQL
+
 
 class DatasetInfo(BaseModel):
     name: str
@@ -54,8 +59,8 @@ class ExperimentRecord(BaseModel):
 class ExperimentResult(BaseModel):
     """One run of the task on one item (a line of the run's ``results.jsonl``)."""
 
-    item_id: str
-    repeat: int = 0
+    item_id: str = Field(max_length=MAX_ID)
+    repeat: int = Field(0, ge=0, le=MAX_REPEAT)
     output: Any = None
     error: str | None = None
     latency_ms: float | None = None

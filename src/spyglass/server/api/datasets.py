@@ -9,11 +9,12 @@ replaces it in place. ``version`` is the content hash of all items in order — 
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from spyglass.exceptions import NotFound
 from spyglass.server.api import params
@@ -68,6 +69,16 @@ class FromTraceIn(BaseModel):
     expected: Any = Field(
         None, description="The expected output; left out: the root span's output."
     )
+
+    @field_validator("expected")
+    @classmethod
+    def _json_value(cls, value: Any) -> Any:
+        # The stdlib parser takes NaN and Infinity, which the answer could then not hold.
+        try:
+            json.dumps(value, allow_nan=False)
+        except (ValueError, TypeError) as exc:
+            raise ValueError("NaN and infinities are not JSON values") from exc
+        return value
 
 
 @router.post(

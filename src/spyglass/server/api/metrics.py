@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from spyglass.server.api import params
+from spyglass.server.api.bodies import LimitedBodyRoute
 from spyglass.server.auth import ProjectId
 from spyglass.server.blocking import run_blocking
 from spyglass.server.state import store_of
 from spyglass.storage.filters import MetricsQuery
 from spyglass.storage.models import MetricsResult
 
-router = APIRouter(prefix="/api", tags=["metrics"])
+router = APIRouter(prefix="/api", tags=["metrics"], route_class=LimitedBodyRoute)
 
 DAY_NS = 86_400 * 1_000_000_000
 # Widest bucket: ten years is more than any chart needs, and keeps bucket * 1e9 ns in 64 bits.

@@ -19,12 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from spyglass.exceptions import BadRequest, NotFound
 from spyglass.pricing import PriceTableError
 from spyglass.pricing.table import parse_effective_from
+from spyglass.server.api.bodies import LimitedBodyRoute
 from spyglass.server.auth import ProjectId
 from spyglass.server.blocking import run_blocking
 from spyglass.server.state import AppState
 from spyglass.storage.models import ProjectPrice
 
-router = APIRouter(prefix="/api", tags=["prices"])
+router = APIRouter(prefix="/api", tags=["prices"], route_class=LimitedBodyRoute)
 
 # Long enough for provider/model names and Bedrock ids; the column is String(200).
 MAX_MODEL_NAME = 200

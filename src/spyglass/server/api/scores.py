@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, model_validator
 
 from spyglass.server.api import params
+from spyglass.server.api.bodies import LimitedBodyRoute
 from spyglass.server.api.traces import MAX_PAGE
 from spyglass.server.auth import ProjectId
 from spyglass.server.blocking import run_blocking
@@ -18,7 +19,7 @@ from spyglass.server.state import store_of
 from spyglass.storage.filters import ScoreFilter
 from spyglass.storage.models import Page, Score, ScoreDataType, ScoreSource
 
-router = APIRouter(prefix="/api", tags=["scores"])
+router = APIRouter(prefix="/api", tags=["scores"], route_class=LimitedBodyRoute)
 
 
 class ScoreIn(BaseModel):

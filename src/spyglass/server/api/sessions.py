@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from spyglass.server.api import params
+from spyglass.server.api.bodies import LimitedBodyRoute
 from spyglass.server.api.traces import MAX_PAGE
 from spyglass.server.auth import ProjectId
 from spyglass.server.blocking import run_blocking
 from spyglass.server.state import store_of
 from spyglass.storage.models import Page, SessionSummary, UserSummary
 
-router = APIRouter(prefix="/api", tags=["sessions and users"])
+router = APIRouter(prefix="/api", tags=["sessions and users"], route_class=LimitedBodyRoute)
 
 
 @router.get(

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request
 
 from spyglass.exceptions import NotFound
 from spyglass.server.api import params
+from spyglass.server.api.bodies import LimitedBodyRoute
 from spyglass.server.auth import ProjectId
 from spyglass.server.blocking import run_blocking
 from spyglass.server.state import store_of
 from spyglass.storage.filters import TraceFilter
 from spyglass.storage.models import Page, Span, TraceDetail, TraceSummary
 
-router = APIRouter(prefix="/api", tags=["traces"])
+router = APIRouter(prefix="/api", tags=["traces"], route_class=LimitedBodyRoute)
 
 # Largest page a client may ask for; bigger pages mean slow answers and big responses.
 MAX_PAGE = 500

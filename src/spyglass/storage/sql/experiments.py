@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from spyglass.storage.eval_models import ExperimentRecord, ExperimentResult
+from spyglass.exceptions import BadRequest
+from spyglass.storage.eval_models import MAX_REPEAT, ExperimentRecord, ExperimentResult
 from spyglass.storage.models import Page
 from spyglass.storage.sql import cursor as cur
 from spyglass.storage.sql.schema import experiment_results, experiments
@@ -165,6 +166,8 @@ def list_results(
     conds: list[Any] = [c.project_id == project_id, c.experiment_id == experiment_id]
     if cursor:
         c_repeat, c_item = cur.decode(cursor, 2)
+        if not 0 <= c_repeat <= MAX_REPEAT:  # a 32-bit column on PostgreSQL
+            raise BadRequest("cursor is not one this server handed out")
         conds.append(or_(c.item_id > c_item, and_(c.item_id == c_item, c.repeat > c_repeat)))
     query = select(experiment_results).where(*conds).order_by(c.item_id, c.repeat).limit(limit + 1)
     with engine.connect() as conn:

@@ -14,7 +14,7 @@ from typing import Any
 from spyglass.exceptions import StoreError
 from spyglass.storage.sql.dialect import Dialect, open_writer
 from spyglass.storage.sql.walsync import WalSync
-from spyglass.storage.sql.writes import PreparedBatch, SpanWriter
+from spyglass.storage.sql.writes import PreparedBatch, SpanWriter, prepare
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,14 @@ ANALYZE_EVERY_SPANS = 200_000
 # The first refresh: PostgreSQL planned a fresh table's dedup lookup as a sequential scan, so
 # each batch cost 0.5 s at 50,000 spans until the first ANALYZE.
 FIRST_ANALYZE_AFTER_SPANS = 2_000
+
+
+class _NulRefused(Exception):
+    """PostgreSQL refused a batch for a NUL in its text; it was rolled back."""
+
+
+def _without_nul(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
 
 
 class SpanSink:
@@ -52,7 +60,20 @@ class SpanSink:
         self._autovacuum: bool | None = None
 
     def write(self, rows: Sequence[tuple[Any, ...]] | PreparedBatch) -> None:
-        """Insert the spans, refresh their traces and rollups, commit."""
+        """Insert the spans, refresh their traces and rollups, commit.
+
+        PostgreSQL text cannot hold U+0000, which OTLP strings may: a batch refused for it is
+        written again with each NUL replaced by U+FFFD, rather than failing every span in it
+        (and, retried by the exporter, failing again forever). SQLite keeps NUL as sent.
+        """
+        try:
+            self._write(rows)
+        except _NulRefused:
+            plain = rows.rows if isinstance(rows, PreparedBatch) else rows
+            logger.info("spans with NUL characters: stored with U+FFFD in their place")
+            self._write(prepare([_without_nul(r) for r in plain]))
+
+    def _write(self, rows: Sequence[tuple[Any, ...]] | PreparedBatch) -> None:
         count = len(rows.rows) if isinstance(rows, PreparedBatch) else len(rows)
         is_sqlite = self.dialect.is_sqlite
         if self._conn is None:
@@ -72,6 +93,9 @@ class SpanSink:
                 conn.rollback() if not is_sqlite else conn.execute("ROLLBACK")
             except Exception:  # the connection itself may be gone
                 logger.debug("rollback failed", exc_info=True)
+            else:
+                if not is_sqlite and "NUL (0x00)" in str(exc):
+                    raise _NulRefused from exc
             self.close()
             raise StoreError(f"writing {count} spans failed: {exc}") from exc
         self._since_analyze += count

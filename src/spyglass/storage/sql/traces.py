@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, and_, or_, select
 
+from spyglass.exceptions import BadRequest
 from spyglass.storage.filters import TraceFilter
 from spyglass.storage.models import (
     OutlineRow,
@@ -60,6 +61,10 @@ def _trace_summary(r: Any) -> TraceSummary:
     )
 
 
+# Characters of a tag, model or text filter (UTF-8 takes up to 4 bytes a character).
+MAX_MATCH_CHARS = 10_000
+
+
 def list_traces(
     engine: Engine,
     dialect: Dialect,
@@ -68,6 +73,10 @@ def list_traces(
     limit: int,
     cursor: str | None,
 ) -> Page[TraceSummary]:
+    for field, value in (("tag", flt.tag), ("model", flt.model), ("q", flt.text)):
+        # Matched with LIKE, whose pattern SQLite limits to 50,000 bytes (a 500 past it).
+        if value is not None and len(value) > MAX_MATCH_CHARS:
+            raise BadRequest(f"{field} is too long (at most {MAX_MATCH_CHARS} characters)")
     t = traces.c
     conds: list[Any] = [t.project_id == project_id]
     if flt.start_ns is not None:
