@@ -189,8 +189,13 @@ class TextIndex:
         # word regex runs over much less text than the whole.
         self.tokens = tokens = set(lower.split())
         # Space-padded, so that an anchor such as " mode" finds the first token too.
-        self.joined = joined = " " + " ".join(tokens) + " "
-        self.words = words = set(_WORD.findall(joined))
+        self.joined = " " + " ".join(tokens) + " "
+        # A token of letters and digits only is one word as it stands (str.isalnum() and the
+        # regex's \w are the same classes); only the others go through the word regex.
+        split = [t for t in tokens if not t.isalnum()]
+        self.words = words = tokens.difference(split)
+        if split:
+            words.update(_WORD.findall(" ".join(split)))
         self.stems = STEMS.of_all(words)
         # Also kept for the decoders: long tokens (a base64/hex payload?) and two-character
         # ones (spaced-out hex?).
