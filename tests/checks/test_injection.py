@@ -397,3 +397,12 @@ def test_rule_modules_stay_small() -> None:
 
     for path in Path(package.__file__).parent.glob("*injection*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) < 800, path.name
+
+
+def test_rule_ids_are_unique() -> None:
+    # RuleSet.matches orders the live rules by id; two rules of one id would be one.
+    from collections import Counter
+
+    from spyglass.checks._injection_scan import RULES
+
+    assert [rid for rid, n in Counter(r.id for r in RULES).items() if n > 1] == []
