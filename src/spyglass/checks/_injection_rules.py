@@ -264,7 +264,8 @@ class RuleSet:
         self._word_anchors: set[str] = set()
         # first word -> (phrase, its other whole words, its last word or stem)
         self._phrases: dict[str, list[tuple[str, list[str], str]]] = {}
-        self._case_sensitive: list[tuple[str, str]] = []
+        # (anchor, its first word, the text it matches: the anchor without its "=")
+        self._case_sensitive: list[tuple[str, str, str]] = []
         self._punctuated: list[str] = []
         self._whole_words: dict[str, str] = {}  # "hi ": present only as the whole word "hi"
         self._non_latin: list[str] = []
@@ -293,7 +294,7 @@ class RuleSet:
         for a in sorted(self._by_anchor):
             if a.startswith("="):
                 lead_word = _WORD.match(a[1:].lower())
-                self._case_sensitive.append((a, lead_word.group() if lead_word else ""))
+                self._case_sensitive.append((a, lead_word.group() if lead_word else "", a[1:]))
                 stems.add(lead_word.group() if lead_word else "")
             elif not a.isascii():
                 self._non_latin.append(a)
@@ -314,6 +315,7 @@ class RuleSet:
                 stems.update(words)
                 stems.add(last)
         STEMS.register(stems)
+        self._phrase_firsts = frozenset(self._phrases)
 
     def _present(self, ix: TextIndex) -> list[str]:
         """The anchors that occur in the text."""
@@ -323,13 +325,14 @@ class RuleSet:
         stems, words = ix.stems, ix.words
         present = list(self._word_anchors & stems)
         present += [a for a, w in self._whole_words.items() if w in words]
-        for first in self._phrases.keys() & (words | stems):
+        firsts = self._phrase_firsts
+        for first in (words & firsts) | (stems & firsts):
             present += [
                 a
                 for a, whole, last in self._phrases[first]
                 if (not last or last in stems) and all(w in words for w in whole) and a in lower
             ]
-        present += [a for a, w in self._case_sensitive if (not w or w in words) and a[1:] in text]
+        present += [a for a, w, x in self._case_sensitive if (not w or w in words) and x in text]
         # No punctuation anchor holds a space: one that occurs is inside some token.
         joined = ix.joined
         present += [a for a in self._punctuated if a[0] in joined and a in joined]
