@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +18,7 @@ from spyglass._version import __version__
 from spyglass.pricing import load_price_table
 from spyglass.server import errors
 from spyglass.server.api import datasets, experiments, metrics, scores, sessions, traces
+from spyglass.server.api.bodies import check_url
 from spyglass.server.api.prices import router as prices_router
 from spyglass.server.auth import KeyCache, ProjectId
 from spyglass.server.blocking import run_blocking
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # which an offline install cannot reach.
         docs_url=None,
         redoc_url=None,
+        # Every route, the web UI's pages included: NUL in a URL is a 400 (PostgreSQL text
+        # cannot hold it; a filter with it was a 500).
+        dependencies=[Depends(check_url)],
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

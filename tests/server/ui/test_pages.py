@@ -281,3 +281,17 @@ async def test_only_admins_remove_members_and_the_form_needs_its_token(ui: UiApp
     await ui.login(ADMIN)
     assert (await ui.client.post(path, data={})).status_code == 403
     assert [a.email for a in ui.store.project_members(ui.alpha)] == [MEMBER]
+
+
+async def test_nul_in_a_page_url_is_a_400(ui: UiApp) -> None:
+    # PostgreSQL text cannot hold U+0000: a filter with it reached the query (a 500 there).
+    await ui.login()
+    for url, params in (
+        (ui.url("/traces"), {"user_id": "a\x00b"}),
+        (ui.url("/sessions"), {"user_id": "\x00"}),
+        (ui.url("/traces/a%00b"), {}),
+    ):
+        page = await ui.client.get(url, params=params)
+        assert page.status_code == 400, url
+        assert "NUL" in page.text
+    assert (await ui.client.get(ui.url("/traces"))).status_code == 200
