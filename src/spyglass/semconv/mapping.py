@@ -397,9 +397,7 @@ def _plan(keys: tuple[str, ...]) -> _Plan:
         for prefix in _INDEXED_PREFIXES:
             if key.startswith(prefix):
                 num, _, rest = key[len(prefix) :].partition(".")
-                # ASCII digits only ("²".isdigit() is True, and int() refuses it), and no
-                # more than 9 of them (int() refuses over 4,300; nobody sends 10^9 messages).
-                if num.isascii() and num.isdigit() and len(num) <= 9 and rest:
+                if msgs.is_index(num) and rest:
                     flat.append((key, prefix, int(num), rest))
                 break
         else:

@@ -17,7 +17,7 @@ from spyglass._json import dumps, loads
 Message = dict[str, Any]
 
 
-def _index(text: str) -> bool:
+def is_index(text: str) -> bool:
     """Whether ``text`` is a list index int() takes: ASCII digits ("²".isdigit() is True and
     int() refuses it), at most 9 of them (int() refuses over 4,300)."""
     return text.isascii() and text.isdigit() and len(text) <= 9
@@ -44,7 +44,7 @@ def from_indexed(groups: dict[int, dict[str, Any]], style: str) -> list[Message]
                 msg["finish_reason"] = value
             elif key.startswith("tool_calls."):
                 num, _, rest = key[len("tool_calls.") :].partition(".")
-                if not _index(num):
+                if not is_index(num):
                     continue
                 rest = rest.removeprefix("tool_call.").removeprefix("function.")
                 rest = rest.removeprefix("function.")
@@ -52,7 +52,7 @@ def from_indexed(groups: dict[int, dict[str, Any]], style: str) -> list[Message]
                     calls.setdefault(int(num), {})[rest] = value
             elif key.startswith("contents."):
                 num, _, rest = key[len("contents.") :].partition(".")
-                if _index(num) and rest.endswith("text"):
+                if is_index(num) and rest.endswith("text"):
                     parts[int(num)] = str(value)
         if "content" not in msg and parts:
             msg["content"] = "".join(parts[i] for i in sorted(parts))

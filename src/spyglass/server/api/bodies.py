@@ -6,9 +6,11 @@ FastAPI reads a JSON body whole before the route runs; routes of a router made w
 body over the limit is refused with 413 while it streams in, before any of it is parsed.
 
 They also refuse with 400, before the route runs, two things that parse but that no database
-can hold: U+0000 (NUL) in the URL or in a JSON string (PostgreSQL text cannot contain it), and
-a lone surrogate (``"\\ud800"`` without its pair; no UTF-8 encodes it). Found by
-``tests/server/test_api_fuzz.py``: both reached the database driver and answered 500.
+can hold: U+0000 (NUL) in a JSON string (PostgreSQL text cannot contain it), and a lone
+surrogate (``"\\ud800"`` without its pair; no UTF-8 encodes it). Found by
+``tests/server/test_api_fuzz.py``: both reached the database driver and answered 500. NUL in
+the URL is refused for every route, the web UI's included, by ``check_url``, which the app
+installs as a dependency of all of them.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def check_url(request: Request) -> None:
-    """400 for NUL in the path or the query string."""
+    """400 for NUL in the path or the query string: an app-wide dependency (app.py)."""
     if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
         raise BadRequest("the URL holds a NUL character (U+0000), which cannot be stored")
 
@@ -69,7 +71,7 @@ class LimitedBodyRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def limited(request: Request) -> Response:
-            check_url(request)
+            # The URL is checked for every route by the app (``check_url``, app.py).
             if request.method in _WITH_BODY:
                 state: AppState = request.app.state.spyglass
                 body = await read_limited(
