@@ -377,11 +377,11 @@ async def test_bytes_past_the_bound_are_refused_while_others_wait(
     await anyio.sleep(0)
     assert (len(hand.calls), pool.queued_bytes) == (2, 100)
 
-    hand.futures[0].set_result((2, ["bad ids"], 3))
-    hand.futures[1].set_result((0, [], 5))
+    hand.futures[0].set_result((2, ["bad ids"], 3, 0.25))
+    hand.futures[1].set_result((0, [], 5, 0.5))
     assert await _settle(first) == (2, ["bad ids"])
     assert await _settle(second) == (0, [])
-    assert (pool.queued_bytes, pool.written_spans) == (0, 8)
+    assert (pool.queued_bytes, pool.written_spans, pool.write_seconds) == (0, 8, 0.75)
 
 
 async def test_an_oversized_request_is_let_in_when_nothing_waits(
@@ -393,13 +393,13 @@ async def test_an_oversized_request_is_let_in_when_nothing_waits(
     assert pool.queued_bytes == 500
     with pytest.raises(Overloaded):
         await pool.ingest(b"x", None, PROTOBUF, 10_000, 1, PRICES)
-    hand.futures[0].set_result((0, [], 1))
+    hand.futures[0].set_result((0, [], 1, 0.0))
     assert await _settle(big) == (0, [])
     assert pool.queued_bytes == 0
 
     again = _start(pool, 500)
     await anyio.sleep(0)
-    hand.futures[1].set_result((0, [], 1))
+    hand.futures[1].set_result((0, [], 1, 0.0))
     assert await _settle(again) == (0, [])
 
 
@@ -468,7 +468,7 @@ async def test_a_price_table_is_pickled_once_under_one_serial(
     tasks = [_start(pool, 1, PRICES), _start(pool, 1, PRICES), _start(pool, 1, other)]
     await anyio.sleep(0)
     for future in hand.futures:
-        future.set_result((0, [], 0))
+        future.set_result((0, [], 0, 0.0))
     for task in tasks:
         await _settle(task)
     serials = [call[5] for call in hand.calls]
@@ -540,7 +540,7 @@ async def test_written_spans_are_synced_before_ingest_returns(
     wal.on_sync = hold
     try:
         await anyio.sleep(0)
-        hand.futures[0].set_result((1, ["bad ids"], 2))
+        hand.futures[0].set_result((1, ["bad ids"], 2, 0.0))
         with anyio.fail_after(WAIT_S):
             await syncing.wait()
         assert not task.done()  # the sync holds the answer back
@@ -557,7 +557,7 @@ async def test_nothing_written_is_not_synced(
     pool, hand, wal = wal_pool
     task = _start(pool, 10)
     await anyio.sleep(0)
-    hand.futures[0].set_result((3, ["all-zero trace_id or span_id is invalid"], 0))
+    hand.futures[0].set_result((3, ["all-zero trace_id or span_id is invalid"], 0, 0.0))
     assert await _settle(task) == (3, ["all-zero trace_id or span_id is invalid"])
     assert (wal.syncs, pool.queued_bytes) == (0, 0)
 
@@ -569,7 +569,7 @@ async def test_a_failed_sync_is_a_store_error_and_gives_back_the_bytes(
     wal.error = OSError(errno.EIO, "Input/output error")
     task = _start(pool, 90)
     await anyio.sleep(0)
-    hand.futures[0].set_result((0, [], 4))
+    hand.futures[0].set_result((0, [], 4, 0.0))
     with pytest.raises(StoreError) as failed:
         await _settle(task)
     assert isinstance(failed.value.__cause__, OSError)
@@ -580,7 +580,7 @@ async def test_a_failed_sync_is_a_store_error_and_gives_back_the_bytes(
     wal.error = None
     again = _start(pool, 90)
     await anyio.sleep(0)
-    hand.futures[1].set_result((0, [], 4))
+    hand.futures[1].set_result((0, [], 4, 0.0))
     assert await _settle(again) == (0, [])
     assert (wal.syncs, pool.queued_bytes) == (1, 0)
 
@@ -595,7 +595,7 @@ async def test_without_a_sqlite_path_nothing_is_synced(
     assert pool._wal is None
     task = _start(pool, 10)
     await anyio.sleep(0)
-    hand.futures[0].set_result((0, [], 5))
+    hand.futures[0].set_result((0, [], 5, 0.0))
     assert await _settle(task) == (0, [])
     assert flushed == []
     assert pool.written_spans == 5

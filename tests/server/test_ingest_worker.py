@@ -67,7 +67,7 @@ with open(body, "rb") as fh:
     body = fh.read()
 with open(prices, "rb") as fh:
     blob = fh.read()
-rejected, reasons, written = worker.ingest(
+rejected, reasons, written, write_s = worker.ingest(
     body, None, worker.PROTOBUF, 10_000_000, int(project_id), 1, blob
 )
 (synchronous,) = worker._worker.sink._conn.execute("PRAGMA synchronous").fetchone()
@@ -75,6 +75,7 @@ print(json.dumps({
     "frozen_before": frozen_before,
     "frozen_after": frozen_after,
     "written": written,
+    "write_s": write_s,
     "synchronous": synchronous,
     "datasyncs": len(flushed),
 }))
@@ -119,6 +120,11 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_init_freezes_what_is_alive(ingested: dict[str, Any]) -> None:
     assert ingested["frozen_before"] == 0
     assert ingested["frozen_after"] > 0
+
+
+def test_an_ingest_process_reports_its_write_time(ingested: dict[str, Any]) -> None:
+    # The seconds it held the write lock: what bounds the ingest rate of all processes.
+    assert 0 < ingested["write_s"] < 60
 
 
 def test_an_ingest_process_commits_without_syncing(ingested: dict[str, Any]) -> None:

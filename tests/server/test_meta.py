@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.server.harness import Api
+from tests.server.otlp import chat_trace, to_protobuf
 
 pytestmark = pytest.mark.anyio
 
@@ -54,3 +55,14 @@ async def test_docs_page_works_offline(api: Api) -> None:
         assert resp.status_code == 200, url
         assert len(resp.content) > 500, url  # real files, not error pages
     assert "cdn" not in html.lower()
+
+
+async def test_server_figures_count_written_spans_and_write_time(api: Api) -> None:
+    before = await api.get_json("/api/server")
+    await api.ingest_ok(to_protobuf(chat_trace(1)))
+    after = await api.get_json("/api/server")
+    assert after["database"] in ("sqlite", "postgresql")
+    assert after["written_spans"] - before["written_spans"] == 2
+    # Seconds in the store's write: what benchmarks/ingest.py divides into a rate bound.
+    assert after["write_seconds"] > before["write_seconds"] >= 0
+    assert after["cpu_seconds"] > 0 and after["rss_bytes"] > 0

@@ -157,6 +157,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "rss_bytes": rss,
             "written_spans": state.writer.written_spans
             + (state.ingest_pool.written_spans if state.ingest_pool else 0),
+            # Seconds spent writing spans to the store. On SQLite one write runs at a time,
+            # so written spans over these seconds bounds the ingest rate (benchmarks/ingest.py).
+            "write_seconds": state.writer.write_seconds
+            + (state.ingest_pool.write_seconds if state.ingest_pool else 0.0),
             "queued_spans": state.writer.queued_spans,
             "queued_bytes": state.ingest_pool.queued_bytes if state.ingest_pool else 0,
         }

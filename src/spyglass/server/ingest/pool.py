@@ -63,6 +63,8 @@ class IngestPool:
         self._tables: dict[int, tuple[PriceTable, int, bytes]] = {}
         self._serial = 0
         self.written_spans = 0
+        # Seconds the processes spent writing (on SQLite: holding the write lock).
+        self.write_seconds = 0.0
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -115,7 +117,7 @@ class IngestPool:
             future = executor.submit(
                 worker.ingest, body, encoding, media, limit, project_id, serial, blob
             )
-            rejected, reasons, written = await asyncio.wrap_future(future)
+            rejected, reasons, written, write_s = await asyncio.wrap_future(future)
             if written and self._wal is not None:
                 await loop.run_in_executor(None, self._sync)
         except BrokenProcessPool:
@@ -131,6 +133,7 @@ class IngestPool:
                 # The client went away; its request still occupies a process until it ends.
                 future.add_done_callback(lambda _f: loop.call_soon_threadsafe(self._release, size))
         self.written_spans += written
+        self.write_seconds += write_s
         return rejected, reasons
 
     def _sync(self) -> None:

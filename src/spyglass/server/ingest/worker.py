@@ -19,6 +19,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 
 from spyglass.exceptions import StoreError
 from spyglass.pricing import PriceTable
@@ -96,8 +97,10 @@ def ingest(
     project_id: int,
     prices_serial: int,
     prices_blob: bytes,
-) -> tuple[int, list[str], int]:
-    """Decode, map and commit one request. Returns rejected count, reasons, spans written.
+) -> tuple[int, list[str], int, float]:
+    """Decode, map and commit one request. Returns rejected count, reasons, spans written
+    and the seconds the write took (on SQLite, holding the write lock: the part of ingest that
+    runs one process at a time, and so bounds the throughput of all of them).
 
     On SQLite the commit is not yet on disk: the caller syncs the log (``WalSync``) before it
     reports the spans as saved.
@@ -110,6 +113,7 @@ def ingest(
         raise RuntimeError("ingest process was not initialised")
     prices = worker.prices_for(prices_serial, prices_blob)
     rejected, reasons, rows = decode_request(body, encoding, media, limit, project_id, prices)
+    write_s = 0.0
     if rows:
         batch = prepare(rows)
         # SQLite has one writer at a time anyway; PostgreSQL writers run side by side and
@@ -117,12 +121,14 @@ def ingest(
         exclusive = worker.sink.dialect.is_sqlite
         if exclusive:
             fcntl.flock(worker.lock_fd, fcntl.LOCK_EX)
+        started = time.perf_counter()
         try:
             worker.sink.write(batch)
         except StoreError:
             logger.exception("writing %d spans failed", len(rows))
             raise StoreError("the store could not save the spans") from None
         finally:
+            write_s = time.perf_counter() - started
             if exclusive:
                 fcntl.flock(worker.lock_fd, fcntl.LOCK_UN)
-    return rejected, reasons, len(rows)
+    return rejected, reasons, len(rows), write_s
