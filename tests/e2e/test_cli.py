@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import selectors
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from spyglass.storage.sql.store import open_store
-from tests.e2e.harness import ServerProcess, client, free_port, spyglass_cli
+from tests.e2e.harness import ServerProcess, clean_env, client, free_port, spyglass_cli
 from tests.otlp_rows import sample_rows
 
 pytestmark = pytest.mark.e2e
@@ -64,16 +70,74 @@ def test_demo_exits_cleanly_and_its_data_is_queryable(
     assert match, result.stderr
     key = match.group(1)
     assert "Sent " in result.stderr
+    # A first start prints one key, the one made for the new project, and the demo uses it.
+    assert set(re.findall(r"sg_[\w-]{20,}", result.stderr)) == {key}
+    assert "First start: created project default" in result.stderr
+
+    # Later starts cannot show that key again (only its hash is kept): the demo makes its own.
+    again = spyglass_cli(
+        "demo", "--exit", "--port", str(free_port()), "--traces", "5", home=home, timeout=120
+    )
+    assert again.returncode == 0, again.stderr
+    later = re.search(r"API key:\s+(\S+)", again.stderr)
+    assert later and later.group(1) != key
+    assert "First start" not in again.stderr
 
     # The embedded default database, queried through a server with the key the demo printed.
     server = spawn(f"sqlite:///{home}/spyglass.db")
     with client(server, key) as http:
         page = http.get("/api/traces", params={"limit": 500}).json()
-        assert len(page["items"]) == 50
+        assert len(page["items"]) == 55  # both runs' traces, in the one default project
         assert page["next_cursor"] is None
         first = page["items"][0]
         detail = http.get(f"/api/traces/{first['trace_id']}").json()
         assert len(detail["spans"]) == first["span_count"] >= 2
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_demo_stops_quietly_on_a_signal_to_its_process_group(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    # Ctrl-C in a terminal (and systemd or `timeout` stopping it) signals the whole process
+    # group, ingest processes included: they used to die with a traceback each.
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "spyglass.cli",
+            "demo",
+            "--traces",
+            "20",
+            "--port",
+            str(free_port()),
+        ],
+        env=clean_env(tmp_path / "home"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stderr, selectors.EVENT_READ)
+            deadline = time.monotonic() + 120
+            while not any("Serving until Ctrl-C" in line for line in seen):
+                assert sel.select(max(0.0, deadline - time.monotonic())), "".join(seen)
+                line = proc.stderr.readline()
+                assert line, "".join(seen)  # exited early
+                seen.append(line)
+        os.killpg(proc.pid, signum)
+        rest = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
+    output = "".join(seen) + rest
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output and "leaked" not in output, output
 
 
 def test_db_rebuild_rollups_says_what_it_corrected(tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
+from types import FrameType
 
 import httpx
 from rich.console import Console
@@ -19,8 +21,9 @@ STARTUP_TIMEOUT_S = 30.0
 
 
 def run_demo(settings: Settings, n_traces: int, exit_after: bool) -> None:
-    store, _ = prepare_store(settings)
-    key = store.create_key("default", name="demo").secret
+    store, first_key = prepare_store(settings)
+    # On a first start, the key just printed: one key for the newcomer to use, not two.
+    key = first_key or store.create_key("default", name="demo").secret
     server = make_server(settings, store)
     thread = threading.Thread(target=server.run, name="spyglass-server", daemon=True)
     thread.start()
@@ -58,8 +61,16 @@ def run_demo(settings: Settings, n_traces: int, exit_after: bool) -> None:
         thread.join()
         store.close()
         return
-    console.print("Serving until Ctrl-C.")
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        # uvicorn runs in a thread here, so it installed no handlers of its own: SIGTERM
+        # (systemd, docker stop, timeout) shuts down as Ctrl-C does, ingest processes included.
+        server.should_exit = True
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
+        # Inside the try: a Ctrl-C right after the line appears still lands in the handler.
+        console.print("Serving until Ctrl-C.")
         thread.join()
     except KeyboardInterrupt:
         server.should_exit = True
