@@ -54,6 +54,7 @@ def _q(value: str) -> bytes:
 # unicode digits, numbers and ISO dates).
 _SAME_CLASS = {"arabic-indic-3", "fullwidth-12", "minus-zero", "20-digits", "0", "1.5", "hex"}
 _SAME_CLASS |= {"iso-year-1-east", "iso-fullwidth"}
+# Kind -> label -> the value as it goes on the wire: percent-encoded UTF-8, or raw bytes.
 VALUES: dict[str, dict[str, bytes]] = {
     "general": {k: _q(v) for k, v in api_fuzz.HOSTILE.items() if k not in _SAME_CLASS}
     | {"2^64": _q(str(2**64))},
@@ -167,6 +168,12 @@ def _seed(srv: Server, key: str, beta_key: str) -> None:
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+# The UI reads its forms with ``request.form()``, which nothing closes: the temporary file of a
+# multipart file part is left to the garbage collector, which warns (a leak, not a 5xx). The
+# fixture collects them before the module ends.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Exception ignored in.*SpooledTemporaryFile:pytest.PytestUnraisableExceptionWarning"
+)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -218,55 +225,25 @@ def server(
         logger.removeHandler(handler)
         logger.propagate = propagate
         store.close()
+        gc.collect()  # the forms' leaked files (see pytestmark)
 
 
 # ---------------------------------------------------------------------------- known 5xx
 
-
-def _cases(backend: str, test: str, reason: str, *cases: str) -> dict[tuple[str, ...], str]:
-    return {(backend, test, case): reason for case in cases}
-
-
-_NUL_TEXT = "NUL in a form field reaches a text column or comparison: PostgreSQL DataError"
-_SCORES = f"POST/p/{{w}}/traces/{WRITE_TRACE}/scores"
+_SCORES = f"/p/{{w}}/traces/{WRITE_TRACE}/scores"
 # (backend or "*", test name, case) -> why it is answered 5xx. The case is the test's
-# parametrize id without the backend. Each entry makes its case a strict xfail.
-KNOWN_5XX: dict[tuple[str, ...], str] = {
-    **_cases(
-        "postgresql",
-        "test_hostile_form_field",
-        _NUL_TEXT,
-        *(f"{_SCORES}-{f}-nul" for f in ("name", "value", "comment")),
-        *("POST/p/{w}/settings/keys-name-nul", "POST/settings/projects-name-nul"),
-        *("POST/p/{w}/settings/prices-model-nul", "POST/p/{w}/settings/prices/delete-model-nul"),
-        *("POST/login-email-nul", "POST/p/{w}/settings/members-email-nul"),
-    ),
-    **_cases(
-        "*",
-        "test_hostile_path_segment",
-        "an account id past int64 reaches the DELETE (SQLite OverflowError, PG DataError)",
-        "POST/p/{w}/settings/members/{}/remove-general",
-    ),
-    **_cases(
-        "*",
-        "test_seeded_page_renders",
-        "experiment.html: a check without pass_rate is Undefined, 'is not none': stat() fails",
-        "/p/{p}/experiments/run-b",
-    ),
-    **_cases(
-        "*",
-        "test_written_page_renders",
-        "score_chips: the newest score of a name is NUMERIC, an older one a label: float() fails",
-        *("/p/{w}/traces", "/p/{w}/users/u1"),
-    ),
-}
+# parametrize id without the backend. Each entry makes its case a strict xfail. Empty since
+# the four 5xx this test found were fixed: NUL in form fields (PostgreSQL), account ids past
+# the column, run summaries without a pass rate, score chips of mixed types.
+KNOWN_5XX: dict[tuple[str, str, str], str] = {}
 
 
-def _expect_known_5xx(request: pytest.FixtureRequest, backend: str) -> None:
-    test = request.node.originalname
+@pytest.fixture(autouse=True)
+def _known_5xx(request: pytest.FixtureRequest) -> None:
+    """Make this case a strict xfail when it is a known 5xx on its backend."""
+    backend, test = request.node.callspec.params["server"], request.node.originalname
     case = request.node.callspec.id.removeprefix(backend).removeprefix("-")
-    reason = KNOWN_5XX.get((backend, test, case)) or KNOWN_5XX.get(("*", test, case))
-    if reason:
+    if reason := KNOWN_5XX.get((backend, test, case)) or KNOWN_5XX.get(("*", test, case)):
         request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
@@ -311,42 +288,40 @@ WRITTEN += ["/p/{w}/datasets", "/p/{w}/settings", "/p/{w}/dashboard/data"]
 WRITTEN += ["every-dataset", "every-project"]
 
 
-def _render(request: pytest.FixtureRequest, srv: Server, page: str) -> None:
-    _expect_known_5xx(request, srv.backend)
+def _render(srv: Server, page: str) -> None:
     pages = [page]
     if page == "every-dataset":
-        pages = [
-            f"/p/{{w}}/datasets/{quote(d.name, safe='')}" for d in srv.store.list_datasets(srv.beta)
-        ]
+        names = [quote(d.name, safe="") for d in srv.store.list_datasets(srv.beta)]
+        pages = [f"/p/{{w}}/datasets/{name}" for name in names]
     elif page == "every-project":
         pages = [f"/p/{p.id}/settings" for p in srv.store.list_projects()]
     _check_all(srv, [Hit(p, "GET", p) for p in pages])
 
 
 @pytest.mark.parametrize("page", SEEDED)
-def test_seeded_page_renders(request: pytest.FixtureRequest, server: Server, page: str) -> None:
-    _render(request, server, page)
+def test_seeded_page_renders(server: Server, page: str) -> None:
+    _render(server, page)
 
 
 # ---------------------------------------------------------------------------- query parameters
 
 FILTERS = ["q", "range", "start", "end", "status", "model", "name", "user_id", "session_id"]
 FILTERS += ["tag", "release", "environment", "metadata"]
-# (path, query parameters) of alpha's seeded data; /login is asked logged out.
-QUERY_ROUTES: list[tuple[str, list[str]]] = [
-    ("/p/{p}/traces", [*FILTERS, "cursor", "partial", "refresh"]),
-    ("/p/{p}/sessions", ["user_id", "cursor"]),
-    ("/p/{p}/users", ["cursor"]),
-    ("/p/{p}/users/u1", ["cursor"]),
-    ("/p/{p}/dashboard", ["window", "by"]),
-    ("/p/{p}/dashboard/data", ["window", "by"]),
-    ("/p/{p}/datasets/ds", ["cursor", "added"]),
-    ("/p/{p}/experiments", ["name", "cursor"]),
-    ("/p/{p}/experiments/compare", ["baseline", "candidate"]),
-    ("/p/{p}/experiments/run-a", ["cursor"]),
-    ("/p/{p}/settings", ["removed"]),
-    ("/login", ["next"]),
-]
+# Path -> query parameters, on alpha's seeded data; /login is asked logged out.
+QUERY_ROUTES = {
+    "/p/{p}/traces": [*FILTERS, "cursor", "partial", "refresh"],
+    "/p/{p}/sessions": ["user_id", "cursor"],
+    "/p/{p}/users": ["cursor"],
+    "/p/{p}/users/u1": ["cursor"],
+    "/p/{p}/dashboard": ["window", "by"],
+    "/p/{p}/dashboard/data": ["window", "by"],
+    "/p/{p}/datasets/ds": ["cursor", "added"],
+    "/p/{p}/experiments": ["name", "cursor"],
+    "/p/{p}/experiments/compare": ["baseline", "candidate"],
+    "/p/{p}/experiments/run-a": ["cursor"],
+    "/p/{p}/settings": ["removed"],
+    "/login": ["next"],
+}
 REQUIRED = {"/p/{p}/experiments/compare": {"baseline": "run-a", "candidate": "run-b"}}
 
 
@@ -354,26 +329,20 @@ REQUIRED = {"/p/{p}/experiments/compare": {"baseline": "run-a", "candidate": "ru
     ("path", "param", "kind"),
     [
         pytest.param(p, n, k, id=f"GET{p}-{n}-{k}")
-        for p, ns in QUERY_ROUTES
-        for n in ns
+        for p, names in QUERY_ROUTES.items()
+        for n in names
         for k in KINDS
     ],
 )
-def test_hostile_query_parameter(
-    request: pytest.FixtureRequest, server: Server, path: str, param: str, kind: str
-) -> None:
-    _expect_known_5xx(request, server.backend)
+def test_hostile_query_parameter(server: Server, path: str, param: str, kind: str) -> None:
     values = _ascii(VALUES[kind]) | (CURSOR_VALUES[kind] if param == "cursor" else {})
     values |= NEXT_EXTRA if param == "next" else {}
     others = "".join(f"{k}={v}&" for k, v in REQUIRED.get(path, {}).items() if k != param)
-    cookie = b"" if path == "/login" else None
-    hits = [
-        Hit(k, "GET", f"{path}?{others}{param}={v.decode()}", cookie=cookie)
-        for k, v in values.items()
-    ]
+    target, cookie = f"{path}?{others}{param}", b"" if path == "/login" else None
+    hits = [Hit(k, "GET", f"{target}={v.decode()}", cookie=cookie) for k, v in values.items()]
     if kind == "general":
-        hits.append(Hit("twice", "GET", f"{path}?{others}{param}=1&{param}=2", cookie=cookie))
-        hits.append(Hit("no-equals", "GET", f"{path}?{others}{param}", cookie=cookie))
+        hits.append(Hit("twice", "GET", f"{target}=1&{param}=2", cookie=cookie))
+        hits.append(Hit("no-equals", "GET", target, cookie=cookie))
         # The htmx fragment form of the page.
         hits.append(hits[0]._replace(label="hx", headers=((b"hx-request", b"true"),)))
     _check_all(server, hits)
@@ -381,43 +350,40 @@ def test_hostile_query_parameter(
 
 # ---------------------------------------------------------------------------- path segments
 
-# (method, path with {} for the hostile segment, valid form for POSTs, which go to beta)
-PATH_ROUTES: list[tuple[str, str, dict[str, str] | None]] = [
-    ("GET", "/p/{}", None),
-    ("GET", "/p/{}/traces", None),
-    ("GET", "/p/{p}/traces/{}", None),
-    ("GET", f"/p/{{p}}/traces/{{}}/spans/{SPAN}", None),
-    ("GET", f"/p/{{p}}/traces/{TRACE}/spans/{{}}", None),
-    ("GET", "/p/{p}/sessions/{}", None),
-    ("GET", "/p/{p}/users/{}", None),
-    ("GET", "/p/{p}/datasets/{}", None),
-    ("GET", "/p/{p}/experiments/{}", None),
-    ("POST", "/p/{}/settings/keys", {"name": "k"}),
-    ("POST", "/p/{w}/traces/{}/scores", {"thumb": "up"}),
-    ("POST", "/p/{w}/traces/{}/dataset", {"dataset": "ds"}),
-    ("POST", "/p/{w}/settings/keys/{}/revoke", {}),
-    ("POST", "/p/{w}/settings/members/{}/remove", {}),
-]
+# Path with {} for the hostile segment -> None for a GET, the valid form of a POST (to beta).
+PATH_ROUTES: dict[str, dict[str, str] | None] = {
+    "/p/{}": None,
+    "/p/{}/traces": None,
+    "/p/{p}/traces/{}": None,
+    f"/p/{{p}}/traces/{{}}/spans/{SPAN}": None,
+    f"/p/{{p}}/traces/{TRACE}/spans/{{}}": None,
+    "/p/{p}/sessions/{}": None,
+    "/p/{p}/users/{}": None,
+    "/p/{p}/datasets/{}": None,
+    "/p/{p}/experiments/{}": None,
+    "/p/{}/settings/keys": {"name": "k"},
+    "/p/{w}/traces/{}/scores": {"thumb": "up"},
+    "/p/{w}/traces/{}/dataset": {"dataset": "ds"},
+    "/p/{w}/settings/keys/{}/revoke": {},
+    "/p/{w}/settings/members/{}/remove": {},
+}
 
 
 @pytest.mark.parametrize(
-    ("method", "template", "doc", "kind"),
-    [pytest.param(m, t, d, k, id=f"{m}{t}-{k}") for m, t, d in PATH_ROUTES for k in KINDS],
+    ("template", "kind"),
+    [
+        pytest.param(t, k, id=f"{'GET' if d is None else 'POST'}{t}-{k}")
+        for t, d in PATH_ROUTES.items()
+        for k in KINDS
+    ],
 )
-def test_hostile_path_segment(
-    request: pytest.FixtureRequest,
-    server: Server,
-    method: str,
-    template: str,
-    doc: dict[str, str] | None,
-    kind: str,
-) -> None:
-    _expect_known_5xx(request, server.backend)
+def test_hostile_path_segment(server: Server, template: str, kind: str) -> None:
     values = _ascii(VALUES[kind]) | (PATH_EXTRA if kind == "general" else {})
-    form = None if doc is None else _form(_valid({"csrf": server.csrf, **doc}, server.csrf))
+    doc = PATH_ROUTES[template]
+    method, media = ("GET", None) if doc is None else ("POST", FORM)
+    body = b"" if doc is None else _form(_valid(doc, server.csrf))
     hits = [
-        Hit(k, method, template.replace("{}", v.decode()), form or b"", form and FORM)
-        for k, v in values.items()
+        Hit(k, method, template.replace("{}", v.decode()), body, media) for k, v in values.items()
     ]
     _check_all(server, hits)
 
@@ -448,44 +414,27 @@ def test_hostile_cookies(server: Server, method: str, path: str) -> None:
 
 # ---------------------------------------------------------------------------- form fields
 
-RATES = ["input", "output", "cache_read", "cache_write", "reasoning"]
-# (path, valid form with "{csrf}" for the session's token, fields to make hostile one at a
-# time). Writes go to beta, so that alpha stays as seeded for the tests above.
-FORM_ROUTES: list[tuple[str, dict[str, str], list[str]]] = [
-    (
-        "/login",
-        {"csrf": LOGIN_TOKEN, "email": MEMBER, "password": PASSWORD, "next": "/"},
-        ["email", "password", "next"],
+RATES = {k: "1.5" for k in ("input", "output", "cache_read", "cache_write", "reasoning")}
+# Path -> (the status of the valid form, its fields but the CSRF token): each field is made
+# hostile in turn. Writes go to beta, so that alpha stays as
+# seeded for the tests above; ids 999 are no key and no member (404).
+FORMS: dict[str, tuple[int, dict[str, str]]] = {
+    "/login": (303, {"email": MEMBER, "password": PASSWORD, "next": "/"}),
+    "/logout": (303, {}),
+    _SCORES: (
+        200,
+        {"span_id": WRITE_SPAN, "name": "n", "thumb": "", "value": "0.5", "comment": "c"},
     ),
-    ("/logout", {"csrf": "{csrf}"}, []),
-    (
-        _SCORES.removeprefix("POST"),
-        {"csrf": "{csrf}", "span_id": WRITE_SPAN, "name": "n", "value": "0.5", "comment": "c"},
-        ["span_id", "name", "thumb", "value", "comment"],
-    ),
-    (
-        f"/p/{{w}}/traces/{WRITE_TRACE}/dataset",
-        {"csrf": "{csrf}", "dataset": "ds", "expected": "e"},
-        ["dataset", "expected"],
-    ),
-    ("/p/{w}/settings/keys", {"csrf": "{csrf}", "name": "k"}, ["name"]),
-    ("/p/{w}/settings/keys/999/revoke", {"csrf": "{csrf}"}, []),
-    (
-        "/p/{w}/settings/prices",
-        {
-            "csrf": "{csrf}",
-            "model": "m",
-            **dict.fromkeys(RATES, "1.5"),
-            "effective_from": "2025-01-01",
-        },
-        ["model", *RATES, "effective_from"],
-    ),
-    ("/p/{w}/settings/prices/delete", {"csrf": "{csrf}", "model": "m"}, ["model"]),
-    ("/p/{w}/settings/members", {"csrf": "{csrf}", "email": MEMBER}, ["email"]),
-    ("/p/{w}/settings/members/999/remove", {"csrf": "{csrf}"}, []),
-    ("/settings/projects", {"csrf": "{csrf}", "name": "fz"}, ["name"]),
-]
-FORM_PARAMS = [pytest.param(p, d, id=f"POST{p}") for p, d, _ in FORM_ROUTES]
+    f"/p/{{w}}/traces/{WRITE_TRACE}/dataset": (303, {"dataset": "ds", "expected": "e"}),
+    "/p/{w}/settings/keys": (200, {"name": "k"}),
+    "/p/{w}/settings/keys/999/revoke": (404, {}),
+    "/p/{w}/settings/prices": (303, {"model": "m", **RATES, "effective_from": "2025-01-01"}),
+    "/p/{w}/settings/prices/delete": (303, {"model": "m"}),
+    "/p/{w}/settings/members": (200, {"email": MEMBER}),
+    "/p/{w}/settings/members/999/remove": (404, {}),
+    "/settings/projects": (303, {"name": "fz"}),
+}
+FORM_PATHS = [pytest.param(p, id=f"POST{p}") for p in FORMS]
 
 
 def _form(fields: dict[str, bytes | None]) -> bytes:
@@ -494,7 +443,8 @@ def _form(fields: dict[str, bytes | None]) -> bytes:
 
 
 def _valid(doc: dict[str, str], csrf: str) -> dict[str, bytes | None]:
-    return {k: _q(v.replace("{csrf}", csrf)) for k, v in doc.items()}
+    """The form with its token, encoded."""
+    return {k: _q(v) for k, v in {"csrf": csrf, **doc}.items()}
 
 
 def _post(
@@ -514,25 +464,26 @@ def _session_for(srv: Server, path: str) -> tuple[bytes | None, str]:
     return None, LOGIN_TOKEN if path == "/login" else srv.csrf
 
 
+@pytest.mark.parametrize("path", FORM_PATHS)
+def test_the_valid_form_is_accepted(server: Server, path: str) -> None:
+    """The forms the cases below spoil one field at a time."""
+    cookie, token = _session_for(server, path)
+    status, doc = FORMS[path]
+    (answer,) = server.hits([_post(path, "valid", _valid(doc, token), cookie)])
+    assert answer.status == status, answer.text[:300]
+
+
 @pytest.mark.parametrize(
-    ("path", "doc", "name", "kind"),
+    ("path", "name", "kind"),
     [
-        pytest.param(p, d, f, k, id=f"POST{p}-{f}-{k}")
-        for p, d, fields in FORM_ROUTES
-        for f in fields
+        pytest.param(p, f, k, id=f"POST{p}-{f}-{k}")
+        for p, (_, doc) in FORMS.items()
+        for f in doc
         for k in KINDS
     ],
 )
-def test_hostile_form_field(
-    request: pytest.FixtureRequest,
-    server: Server,
-    path: str,
-    doc: dict[str, str],
-    name: str,
-    kind: str,
-) -> None:
-    _expect_known_5xx(request, server.backend)
-    valid = _valid(doc, _session_for(server, path)[1])
+def test_hostile_form_field(server: Server, path: str, name: str, kind: str) -> None:
+    valid = _valid(FORMS[path][1], _session_for(server, path)[1])
     values = VALUES[kind] | (NEXT_EXTRA if name == "next" else {})
     hits = [_post(path, label, valid | {name: v}, None) for label, v in values.items()]
     if kind == "general":
@@ -545,14 +496,11 @@ def test_hostile_form_field(
     _check_all(server, hits)
 
 
-@pytest.mark.parametrize(("path", "doc"), FORM_PARAMS)
-def test_hostile_csrf_token(
-    request: pytest.FixtureRequest, server: Server, path: str, doc: dict[str, str]
-) -> None:
+@pytest.mark.parametrize("path", FORM_PATHS)
+def test_hostile_csrf_token(server: Server, path: str) -> None:
     """Wrong, odd and missing tokens in the field or the header: 403 (never a 5xx)."""
-    _expect_known_5xx(request, server.backend)
     cookie, token = _session_for(server, path)
-    valid = _valid(doc, token)
+    valid = _valid(FORMS[path][1], token)
     odd = ("superscript-2", "empty", "60kb", "nul", "lone-surrogate", "raw-surrogate")
     every = VALUES["general"] | VALUES["nul"] | VALUES["surrogate"]
     tokens: dict[str, bytes | None] = {k: every[k] for k in odd}
@@ -570,22 +518,15 @@ def test_hostile_csrf_token(
     _check_all(server, hits)
 
 
-# The UI reads its forms with ``request.form()``, which nothing closes: a file part's temporary
-# file is left to the garbage collector, which warns. A leak, not a 5xx.
-@pytest.mark.filterwarnings(
-    "ignore:Exception ignored in.*SpooledTemporaryFile:pytest.PytestUnraisableExceptionWarning"
-)
-@pytest.mark.parametrize(("path", "doc"), FORM_PARAMS)
-def test_odd_form_bodies(
-    request: pytest.FixtureRequest, server: Server, path: str, doc: dict[str, str]
-) -> None:
+@pytest.mark.parametrize("path", FORM_PATHS)
+def test_odd_form_bodies(server: Server, path: str) -> None:
     """The form as multipart (fields, files, bytes not UTF-8), bodies that are no form, and
     forms too big."""
-    _expect_known_5xx(request, server.backend)
     cookie, token = _session_for(server, path)
-    fields = {k: v.replace("{csrf}", token).encode() for k, v in doc.items()}
-    media = b"multipart/form-data; boundary=b0undary"
-    multipart = _post(path, "", {}, cookie)._replace(content_type=media)
+    fields = {k: v.encode() for k, v in {"csrf": token, **FORMS[path][1]}.items()}
+    multipart = _post(path, "", {}, cookie)._replace(
+        content_type=b"multipart/form-data; boundary=b0undary"
+    )
 
     def parts(odd: str = "", value: bytes = b"", filename: str = "") -> bytes:
         out = b""
@@ -601,10 +542,10 @@ def test_odd_form_bodies(
         if k != "csrf":
             odd = parts(k, b"\xff\xfe\xed\xa0\x80")
             hits.append(multipart._replace(label=f"{k}-multipart-not-utf8", body=odd))
-    base = _post(path, "", _valid(doc, token), cookie)
-    media_types = {"no-boundary": b"multipart/form-data", "json": b"application/json"}
-    media_types |= {"no-content-type": None, "charset-utf16": FORM + b"; charset=utf-16"}
-    hits += [base._replace(label=k, content_type=v) for k, v in media_types.items()]
+    base = _post(path, "", _valid(FORMS[path][1], token), cookie)
+    media = {"no-boundary": b"multipart/form-data", "json": b"application/json"}
+    media |= {"no-content-type": None, "charset-utf16": FORM + b"; charset=utf-16"}
+    hits += [base._replace(label=k, content_type=v) for k, v in media.items()]
     hits += [
         multipart._replace(label="garbage-multipart", body=b"--b0undary\r\n\xff"),
         base._replace(label="1001-fields", body=base.body + b"&a=1" * 1001),
@@ -613,14 +554,13 @@ def test_odd_form_bodies(
         base._replace(label="empty", body=b""),
     ]
     _check_all(server, hits)
-    gc.collect()  # the leaked files' warnings belong to this test
 
 
 # ---------------------------------------------------------------------------- read back
 
 
 @pytest.mark.parametrize("page", WRITTEN)
-def test_written_page_renders(request: pytest.FixtureRequest, server: Server, page: str) -> None:
+def test_written_page_renders(server: Server, page: str) -> None:
     """What the hostile forms stored in beta, on every page that shows it (the last test: a
     module's tests run in order, one backend after the other)."""
-    _render(request, server, page)
+    _render(server, page)

@@ -19,6 +19,7 @@ from spyglass.server.ui.logins import (
     end_session,
     login_csrf,
     login_throttle,
+    read_form,
     safe_next,
     set_login_csrf,
     start_session,
@@ -68,7 +69,7 @@ async def login_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     sent = str(form.get("csrf") or "")
     expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
     if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from spyglass.exceptions import BadRequest
 from spyglass.server.blocking import run_blocking
+from spyglass.server.ingest.body import read_limited
 from spyglass.server.state import AppState
 from spyglass.storage.models import Account, Project
 
@@ -108,9 +110,32 @@ async def get_project_view(viewer: ViewerDep, project_id: int) -> ProjectView:
 ProjectViewDep = Annotated[ProjectView, Depends(get_project_view)]
 
 
+# The id of a row (an account, a key) in a URL: within the database's integer column, so a
+# larger one is a 422 rather than an overflow in the driver.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# Fields a UI form may have: the largest, the prices form, has a dozen.
+MAX_FORM_FIELDS = 100
+
+
+async def read_form(request: Request) -> FormData:
+    """The POSTed form's fields, read within ``max_body_bytes``, with no file parts (no UI form
+    uploads one) and no NUL characters (PostgreSQL text cannot hold one: it answered 500)."""
+    if request._form is None and not hasattr(request, "_body"):
+        limit = app_state(request).settings.max_body_bytes
+        # Kept where Starlette's form parser looks for an already read body.
+        request._body = await read_limited(
+            request.stream(), request.headers.get("content-length"), limit
+        )
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    for name, value in form.multi_items():
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise BadRequest(f"form field {name[:50]!r} holds a NUL character (U+0000)")
+    return form
+
+
 async def checked_form(request: Request, viewer: Viewer) -> FormData:
     """The POSTed form, after checking its CSRF token against the viewer's session."""
-    form = await request.form()
+    form = await read_form(request)
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not isinstance(sent, str) or not secrets.compare_digest(
         sent.encode(), viewer.csrf_token.encode()

@@ -22,9 +22,11 @@ from spyglass.server.ui.logins import (
     PageError,
     ProjectView,
     ProjectViewDep,
+    RowId,
     ViewerDep,
     app_state,
     checked_form,
+    read_form,
 )
 from spyglass.server.ui.render import project_page
 from spyglass.storage.models import CreatedKey, ProjectPrice
@@ -105,7 +107,7 @@ async def create_key(request: Request, view: ProjectViewDep) -> Response:
 
 
 @router.post("/p/{project_id}/settings/keys/{key_id}/revoke")
-async def revoke_key(request: Request, view: ProjectViewDep, key_id: int) -> Response:
+async def revoke_key(request: Request, view: ProjectViewDep, key_id: RowId) -> Response:
     await checked_form(request, view.viewer)
     store = app_state(request).store
     keys = await run_blocking(store.list_keys, view.project.name)
@@ -183,7 +185,7 @@ async def add_member(request: Request, view: ProjectViewDep) -> Response:
 
 
 @router.post("/p/{project_id}/settings/members/{account_id}/remove")
-async def remove_member(request: Request, view: ProjectViewDep, account_id: int) -> Response:
+async def remove_member(request: Request, view: ProjectViewDep, account_id: RowId) -> Response:
     await checked_form(request, view.viewer)
     if not view.viewer.account.is_admin:
         raise PageError(403, "Only admins remove people from projects.")
@@ -199,7 +201,7 @@ async def create_project(request: Request, viewer: ViewerDep) -> Response:
     await checked_form(request, viewer)
     if not viewer.account.is_admin:
         raise PageError(403, "Only admins create projects.")
-    form = await request.form()
+    form = await read_form(request)
     store = app_state(request).store
     try:
         project = await run_blocking(store.create_project, str(form.get("name") or ""))

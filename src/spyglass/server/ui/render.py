@@ -93,16 +93,21 @@ def score_value(value: Any) -> str:
     return str(value)
 
 
-def stat(value: float | None, digits: int = 3) -> str:
-    """A statistic (mean, bound, p-value, effect) to a fixed number of decimals."""
-    if value is None:
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def stat(value: object, digits: int = 3) -> str:
+    """A statistic (mean, bound, p-value, effect) to a fixed number of decimals; "—" for
+    none, or for what an uploaded run summary holds in its place (a missing key, a string)."""
+    if not _is_number(value):
         return "—"
     return f"{value:.{digits}f}"
 
 
-def signed(value: float | None, digits: int = 3) -> str:
+def signed(value: object, digits: int = 3) -> str:
     """A difference, always with its sign."""
-    if value is None:
+    if not _is_number(value):
         return "—"
     return f"{value:+.{digits}f}"
 

@@ -83,8 +83,11 @@ def score_chips(scores: list[Score]) -> list[str]:
     for s in scores:
         by_name.setdefault(s.name, []).append(s)
     chips = []
-    for name, group in list(by_name.items())[:SCORE_CHIPS_PER_TRACE]:
-        kind = group[0].data_type
+    for name, named in list(by_name.items())[:SCORE_CHIPS_PER_TRACE]:
+        # One name may hold scores of several types (a label, later a number): the chip
+        # shows the newest one's type, from the scores of that type.
+        kind = named[0].data_type
+        group = [s for s in named if s.data_type is kind]
         if kind is ScoreDataType.BOOLEAN:
             up = sum(1 for s in group if s.value is True)
             down = len(group) - up
