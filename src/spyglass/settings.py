@@ -18,6 +18,13 @@ from typing import Any
 from spyglass.exceptions import ConfigError
 
 
+def _days(raw: str) -> float:
+    days = float(raw)
+    if not days >= 0 or days == float("inf"):  # also NaN
+        raise ValueError(f"expected a number of days, 0 or more, got {raw!r}")
+    return days
+
+
 def _bool(raw: str) -> bool:
     lowered = raw.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -128,6 +135,14 @@ REGISTRY: tuple[Setting, ...] = (
         float,
         14.0,
         "How long a web UI login lasts before the person has to log in again.",
+    ),
+    Setting(
+        "retention_days",
+        "SPYGLASS_RETENTION_DAYS",
+        _days,
+        0.0,
+        "Traces that started longer ago than this many days are deleted, with their spans "
+        "and scores, by the server every hour (and `spyglass db prune`). 0 keeps everything.",
     ),
     Setting("log_level", "SPYGLASS_LOG_LEVEL", str, "info", "Log level of the server."),
     Setting(

@@ -142,6 +142,50 @@ def test_demo_stops_quietly_on_a_signal_to_its_process_group(
     assert "Traceback" not in output and "leaked" not in output, output
 
 
+def test_db_prune_deletes_old_traces_and_says_so(tmp_path: Path) -> None:
+    from tests.server.test_retention import _fill
+
+    url = f"sqlite:///{tmp_path}/prune.db"
+    store = open_store(url)
+    try:
+        _fill(store)  # 12 traces 40 days old, 8 recent
+        store.create_project("empty")
+    finally:
+        store.close()
+
+    dry = spyglass_cli(
+        "db", "prune", "--older-than", "30d", "--dry-run", "--db", url, home=tmp_path
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert re.search(
+        r"would delete 12 traces \(\d+ spans, 0 scores\) that started before", dry.stdout
+    )
+
+    other = spyglass_cli(
+        "db", "prune", "--older-than", "720h", "--project", "empty", "--db", url, home=tmp_path
+    )
+    assert other.returncode == 0, other.stderr
+    assert "deleted 0 traces" in other.stdout
+
+    done = spyglass_cli("db", "prune", "--older-than", "30", "--db", url, home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"deleted 12 traces \(\d+ spans, 0 scores\)", done.stdout), done.stdout
+    store = open_store(url)
+    try:
+        (left,) = store.engine.connect().execute(text("SELECT COUNT(*) FROM traces")).one()
+    finally:
+        store.close()
+    assert left == 8
+
+    for bad, message in (
+        (["--older-than", "0d"], "more than zero"),
+        (["--older-than", "a month"], "not an age"),
+        (["--older-than", "1d", "--project", "nope"], "no project named 'nope'"),
+    ):
+        res = spyglass_cli("db", "prune", *bad, "--db", url, home=tmp_path)
+        assert res.returncode in (1, 2) and message in res.stderr, (bad, res.stderr)
+
+
 def test_db_rebuild_rollups_says_what_it_corrected(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/rollups.db"
     store = open_store(url)

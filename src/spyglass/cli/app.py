@@ -27,7 +27,7 @@ projects_app = typer.Typer(
 keys_app = typer.Typer(
     help="API keys (stored hashed; the secret is shown once).", no_args_is_help=True
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema and upkeep.", no_args_is_help=True)
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
@@ -191,6 +191,44 @@ def db_rebuild_rollups(db: DbOption = None) -> None:
         store.close()
     for r in rebuilt:
         console.print(f"{r.table}: {r.rows} rows, {r.corrected} corrected")
+
+
+@db_app.command("prune")
+def db_prune(
+    older_than: Annotated[
+        str,
+        typer.Option(
+            "--older-than",
+            help="Delete traces that started longer ago than this: 30d, 12h, 90m (a plain "
+            "number is days)",
+        ),
+    ],
+    project: Annotated[str | None, typer.Option(help="Only this project (default: all)")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete old traces with their spans and scores; the rollups lose what they added.
+
+    Runs beside a live server, a few hundred traces per transaction. Session scores, datasets
+    and experiments stay. SPYGLASS_RETENTION_DAYS makes the server do this every hour.
+    """
+    from spyglass.cli.prune import parse_age, run_prune
+
+    try:
+        age_ns = parse_age(older_than)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] --older-than: {exc}")
+        raise typer.Exit(2) from exc
+    settings = _settings(db)
+    store = _store(db)
+    try:
+        run_prune(store, settings, age_ns, project, dry_run, console)
+    except SpyglassError as exc:
+        raise _fail(exc) from exc
+    finally:
+        store.close()
 
 
 @app.callback()

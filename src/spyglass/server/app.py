@@ -26,6 +26,7 @@ from spyglass.server.ingest import routes as ingest_routes
 from spyglass.server.ingest.pool import IngestPool, lock_path_for
 from spyglass.server.ingest.writer import IngestWriter
 from spyglass.server.prices import ProjectPrices
+from spyglass.server.retention import RetentionThread
 from spyglass.server.state import AppState
 from spyglass.server.ui import install as install_ui
 from spyglass.settings import Settings, load_settings
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         checkpointer = (
             start_checkpointer(the_store.dialect) if isinstance(the_store, SqlStore) else None
         )
+        retention = _retention(settings, the_store)
         app.state.spyglass = AppState(
             settings=settings,
             store=the_store,
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             key_cache=KeyCache(settings.key_cache_seconds),
             prices=ProjectPrices(price_table),
             ingest_pool=pool,
+            retention=retention,
         )
         try:
             yield
@@ -75,6 +78,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             if pool is not None:
                 await run_blocking(pool.close)
             await run_blocking(writer.close)
+            if retention is not None:
+                await run_blocking(retention.stop)
             if checkpointer is not None:
                 checkpointer.stop()
             if store is None:
@@ -168,6 +173,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # Last: the UI's catch-all HTML error handlers wrap the JSON ones installed above.
     install_ui(app)
     return app
+
+
+def _retention(settings: Settings, store: Store) -> RetentionThread | None:
+    """The hourly deletion of old traces, when ``retention_days`` asks for it."""
+    if settings.retention_days <= 0 or not isinstance(store, SqlStore):
+        return None
+    lock_path = (
+        lock_path_for(store.dialect.driver_url, str(settings.home_path))
+        if store.is_sqlite and os.name == "posix"
+        else None
+    )
+    thread = RetentionThread(store, settings.retention_days, lock_path)
+    thread.start()
+    return thread
 
 
 def _ingest_pool(settings: Settings, store: Store) -> IngestPool | None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from spyglass.server.ingest.pool import IngestPool
     from spyglass.server.ingest.writer import IngestWriter
     from spyglass.server.prices import ProjectPrices
+    from spyglass.server.retention import RetentionThread
 
 
 def store_of(request: Request) -> Store:
@@ -33,3 +34,5 @@ class AppState:
     # Processes that decode and write OTLP requests (setting ``ingest_processes``); None: the
     # server's threads decode and ``writer`` writes.
     ingest_pool: IngestPool | None = None
+    # The hourly deletion of old traces (setting ``retention_days``); None: keep everything.
+    retention: RetentionThread | None = None

@@ -21,32 +21,55 @@ from spyglass.storage.sql import rollups
 
 _H = rollups.HOUR_NS
 
-# What ``rollups.accumulate`` adds up for each span, over all stored spans.
-_SPANS_SQL = f"""
-INSERT INTO span_rollups ({", ".join((*rollups.KEY_COLUMNS, *rollups.SUM_COLUMNS))})
-SELECT project_id, kind, start_ns - start_ns % {_H}, COALESCE(model, ''), latency_bin, name,
-    COALESCE(release, ''), COALESCE(environment, ''),
-    COUNT(*), SUM(CASE WHEN status = 'ERROR' THEN 1 ELSE 0 END),
-    COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-    COALESCE(SUM(total_tokens), 0), COALESCE(SUM(cost), 0.0), COUNT(cost),
-    COALESCE(SUM(ttft_ns), 0), COUNT(ttft_ns)
-FROM spans
-GROUP BY project_id, kind, start_ns - start_ns % {_H}, COALESCE(model, ''), latency_bin, name,
-    COALESCE(release, ''), COALESCE(environment, '')
-"""
+_SPAN_KEYS = (
+    f"project_id, kind, start_ns - start_ns % {_H}, COALESCE(model, ''), latency_bin, name, "
+    "COALESCE(release, ''), COALESCE(environment, '')"
+)
+_SPAN_SUMS = (
+    "COUNT(*)",
+    "SUM(CASE WHEN status = 'ERROR' THEN 1 ELSE 0 END)",
+    "COALESCE(SUM(input_tokens), 0)",
+    "COALESCE(SUM(output_tokens), 0)",
+    "COALESCE(SUM(total_tokens), 0)",
+    "COALESCE(SUM(cost), 0.0)",
+    "COUNT(cost)",
+    "COALESCE(SUM(ttft_ns), 0)",
+    "COUNT(ttft_ns)",
+)
+_TRACE_KEYS = (
+    f"project_id, start_ns - start_ns % {_H}, latency_bin, name, "
+    "COALESCE(release, ''), COALESCE(environment, ''), COALESCE(service, '')"
+)
+_TRACE_SUMS = (
+    "COUNT(*)",
+    "SUM(CASE WHEN status = 'ERROR' THEN 1 ELSE 0 END)",
+    "SUM(input_tokens)",
+    "SUM(output_tokens)",
+    "SUM(total_tokens)",
+    "COALESCE(SUM(cost), 0.0)",
+    "COUNT(cost)",
+)
 
-# What ``rollups.accumulate_traces`` adds up for each trace summary, over all stored ones.
-_TRACES_SQL = f"""
-INSERT INTO trace_rollups ({", ".join((*rollups.TRACE_KEY_COLUMNS, *rollups.TRACE_SUM_COLUMNS))})
-SELECT project_id, start_ns - start_ns % {_H}, latency_bin, name,
-    COALESCE(release, ''), COALESCE(environment, ''), COALESCE(service, ''),
-    COUNT(*), SUM(CASE WHEN status = 'ERROR' THEN 1 ELSE 0 END),
-    SUM(input_tokens), SUM(output_tokens), SUM(total_tokens),
-    COALESCE(SUM(cost), 0.0), COUNT(cost)
-FROM traces
-GROUP BY project_id, start_ns - start_ns % {_H}, latency_bin, name,
-    COALESCE(release, ''), COALESCE(environment, ''), COALESCE(service, '')
-"""
+
+def span_sums_sql(where: str = "", sign: str = "") -> str:
+    """What ``rollups.accumulate`` adds up per rollup key for the spans ``where`` selects
+    (``KEY_COLUMNS`` then ``SUM_COLUMNS``), each sum with ``sign`` ("-": what they take away)."""
+    sums = ", ".join(f"{sign}{c}" for c in _SPAN_SUMS)
+    return f"SELECT {_SPAN_KEYS}, {sums} FROM spans {where} GROUP BY {_SPAN_KEYS}"
+
+
+def trace_sums_sql(where: str = "", sign: str = "") -> str:
+    """What ``rollups.accumulate_traces`` adds up per trace rollup key for the trace summaries
+    ``where`` selects, as ``span_sums_sql`` does for spans."""
+    sums = ", ".join(f"{sign}{c}" for c in _TRACE_SUMS)
+    return f"SELECT {_TRACE_KEYS}, {sums} FROM traces {where} GROUP BY {_TRACE_KEYS}"
+
+
+_SPAN_COLS = ", ".join((*rollups.KEY_COLUMNS, *rollups.SUM_COLUMNS))
+_TRACE_COLS = ", ".join((*rollups.TRACE_KEY_COLUMNS, *rollups.TRACE_SUM_COLUMNS))
+# The rebuild: sums over all stored spans and trace summaries.
+_SPANS_SQL = f"INSERT INTO span_rollups ({_SPAN_COLS}) {span_sums_sql()}"
+_TRACES_SQL = f"INSERT INTO trace_rollups ({_TRACE_COLS}) {trace_sums_sql()}"
 
 _TABLES = {
     "span_rollups": (rollups.KEY_COLUMNS, rollups.SUM_COLUMNS, _SPANS_SQL),

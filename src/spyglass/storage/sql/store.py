@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -51,6 +51,7 @@ from spyglass.storage.sql import (
 from spyglass.storage.sql import metrics as metrics_query
 from spyglass.storage.sql.dialect import dialect_for, make_engine
 from spyglass.storage.sql.rebuild import RebuiltTable, rebuild_rollups
+from spyglass.storage.sql.retention import Pruned, count_prunable, prune
 from spyglass.storage.sql.sink import SpanSink
 from spyglass.storage.sql.writes import PreparedBatch
 
@@ -127,6 +128,34 @@ class SqlStore:
                 return rebuild_rollups(self.engine)
             except SQLAlchemyError as exc:
                 raise StoreError(f"rebuilding the rollups failed: {exc}") from exc
+
+    def prune(
+        self,
+        before_ns: int,
+        project_ids: list[int] | None = None,
+        *,
+        lock_path: str | None = None,
+        progress: Callable[[Pruned], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        dry_run: bool = False,
+    ) -> Pruned:
+        """Delete the traces that started before ``before_ns``, of ``project_ids`` (default
+        all), with their spans and scores (``retention.py``); ``dry_run`` only counts them."""
+        ids = project_ids if project_ids is not None else [p.id for p in self.list_projects()]
+        try:
+            if dry_run:
+                return count_prunable(self.engine, before_ns, ids)
+            return prune(
+                self.engine,
+                before_ns,
+                ids,
+                lock_path=lock_path,
+                write_lock=self._write_lock,
+                progress=progress,
+                should_stop=should_stop,
+            )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"deleting old traces failed: {exc}") from exc
 
     # -- queries
     def list_traces(

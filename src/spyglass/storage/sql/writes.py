@@ -161,10 +161,10 @@ class SpanWriter:
             # so they take turns per trace: a summary is recomputed from the trace's stored
             # spans, which another open transaction could be adding to. Locks are taken in
             # key order, so two writers never wait on each other in a cycle.
-            slots = sorted({_trace_lock_slot(p, t) for p, t in prepared.traces})
+            slots = sorted({trace_lock_slot(p, t) for p, t in prepared.traces})
             cur.execute(
                 "SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k",
-                (_LOCK_NAMESPACE, slots),
+                (LOCK_NAMESPACE, slots),
             )
         touched: dict[int, list[str]] = {}
         for project_id, trace_id in prepared.traces:
@@ -233,17 +233,17 @@ class SpanWriter:
         return out
 
 
-# Advisory locks: (namespace, slot). A trace maps to one of _LOCK_SLOTS slots, so a batch of
+# Advisory locks: (namespace, slot). A trace maps to one of LOCK_SLOTS slots, so a batch of
 # thousands of one-span traces still takes at most that many locks (PostgreSQL's lock table
 # holds about 64 per connection by default); two traces sharing a slot merely take turns.
-_LOCK_NAMESPACE = 0x5397
-_LOCK_SLOTS = 1024
+LOCK_NAMESPACE = 0x5397
+LOCK_SLOTS = 1024
 
 
-def _trace_lock_slot(project_id: int, trace_id: str) -> int:
+def trace_lock_slot(project_id: int, trace_id: str) -> int:
     """The advisory-lock slot of one trace."""
     digest = hashlib.blake2b(f"{project_id}:{trace_id}".encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big") % _LOCK_SLOTS
+    return int.from_bytes(digest, "big") % LOCK_SLOTS
 
 
 _Rows = list[tuple[Any, ...]]

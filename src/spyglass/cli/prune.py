@@ -1,0 +1,75 @@
+"""``spyglass db prune``: delete old traces by hand (the server's own is
+``SPYGLASS_RETENTION_DAYS``, ``server/retention.py``)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.progress import Progress
+
+from spyglass.exceptions import NotFound
+from spyglass.server.ingest.pool import lock_path_for
+from spyglass.settings import Settings
+from spyglass.storage.sql.retention import Pruned
+from spyglass.storage.sql.store import SqlStore
+
+_AGE = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,9})?)\s*([dhm]?)", re.ASCII)
+_UNIT_NS = {"d": 86_400 * 10**9, "": 86_400 * 10**9, "h": 3_600 * 10**9, "m": 60 * 10**9}
+
+
+def parse_age(text: str) -> int:
+    """``30d``, ``12h``, ``90m`` or ``30`` (days) in nanoseconds; more than zero."""
+    match = _AGE.fullmatch(text.strip().lower())
+    if match is None:
+        raise ValueError(f"{text!r} is not an age such as 30d, 12h or 90m")
+    ns = int(float(match.group(1)) * _UNIT_NS[match.group(2)])
+    if ns <= 0:
+        raise ValueError("the age must be more than zero")
+    return ns
+
+
+def run_prune(
+    store: SqlStore,
+    settings: Settings,
+    age_ns: int,
+    project: str | None,
+    dry_run: bool,
+    console: Console,
+) -> Pruned:
+    """Count, then (unless ``dry_run``) delete, with a progress bar; print what was done."""
+    project_ids = None
+    if project is not None:
+        found = store.get_project(project)
+        if found is None:
+            raise NotFound(f"no project named {project!r}")
+        project_ids = [found.id]
+    before_ns = time.time_ns() - age_ns
+    when = datetime.fromtimestamp(before_ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    todo = store.prune(before_ns, project_ids, dry_run=True)
+    if dry_run or not todo.traces:
+        verb = "would delete" if dry_run else "deleted"
+        console.print(f"{verb} {_counts(todo)} that started before {when}", soft_wrap=True)
+        return todo
+    lock_path = (
+        lock_path_for(store.dialect.driver_url, str(settings.home_path))
+        if store.is_sqlite and os.name == "posix"
+        else None
+    )
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("deleting old traces", total=todo.traces)
+        done = store.prune(
+            before_ns,
+            project_ids,
+            lock_path=lock_path,
+            progress=lambda chunk: progress.advance(task, chunk.traces),
+        )
+    console.print(f"deleted {_counts(done)} that started before {when}", soft_wrap=True)
+    return done
+
+
+def _counts(p: Pruned) -> str:
+    return f"{p.traces} traces ({p.spans} spans, {p.scores} scores)"
