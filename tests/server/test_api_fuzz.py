@@ -361,20 +361,25 @@ def _seed(srv: Server, key: str) -> None:
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def backend_url(request: pytest.FixtureRequest, home: Path) -> str:
+    """An empty migrated store of the backend ``request.param``: a copy of the SQLite
+    template in ``home``, or the PostgreSQL test database emptied."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("_sqlite_template")
+        shutil.copyfile(template, home / "spyglass.db")
+        return f"sqlite:///{home / 'spyglass.db'}"
+    url: str = request.getfixturevalue("_postgres_store_url")
+    _truncate(url)
+    return url
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """The app over a store of the backend with two seeded projects, alpha and beta."""
     home = tmp_path_factory.mktemp(f"fuzz-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{home / 'spyglass.db'}"
-        template: Path = request.getfixturevalue("_sqlite_template")
-        shutil.copyfile(template, home / "spyglass.db")
-    else:
-        url = request.getfixturevalue("_postgres_store_url")
-        _truncate(url)
-    store = SqlStore(url)
+    store = SqlStore(backend_url(request, home))
     key = store.create_key("alpha").secret
     writer_key = store.create_key("beta").secret
     app = create_app(

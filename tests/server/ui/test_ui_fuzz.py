@@ -19,11 +19,9 @@ as the server is fixed so the entry can go.
 from __future__ import annotations
 
 import asyncio
-import gc
 import itertools
 import json
 import logging
-import shutil
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -38,7 +36,6 @@ from spyglass.server.ui import passwords
 from spyglass.server.ui.logins import LoginThrottle
 from spyglass.settings import load_settings
 from spyglass.storage.sql.store import SqlStore
-from tests.conftest import _truncate
 from tests.server import test_api_fuzz as api_fuzz
 from tests.server.otlp import PROTOBUF, T0, chat_trace, sid, tid, to_protobuf
 from tests.server.test_api_fuzz import Answer
@@ -168,12 +165,6 @@ def _seed(srv: Server, key: str, beta_key: str) -> None:
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-# The UI reads its forms with ``request.form()``, which nothing closes: the temporary file of a
-# multipart file part is left to the garbage collector, which warns (a leak, not a 5xx). The
-# fixture collects them before the module ends.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in.*SpooledTemporaryFile:pytest.PytestUnraisableExceptionWarning"
-)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -182,13 +173,7 @@ def server(
 ) -> Iterator[Server]:
     """The app over a store of the backend: projects alpha and beta, an admin and a member."""
     home = tmp_path_factory.mktemp(f"ui-fuzz-{request.param}")
-    if request.param == "sqlite":
-        shutil.copyfile(request.getfixturevalue("_sqlite_template"), home / "spyglass.db")
-        url = f"sqlite:///{home / 'spyglass.db'}"
-    else:
-        url = request.getfixturevalue("_postgres_store_url")
-        _truncate(url)
-    store = SqlStore(url)
+    store = SqlStore(api_fuzz.backend_url(request, home))
     key, beta_key = store.create_key("alpha").secret, store.create_key("beta").secret
     alpha, beta = store.get_project("alpha"), store.get_project("beta")
     assert alpha is not None and beta is not None
@@ -225,7 +210,6 @@ def server(
         logger.removeHandler(handler)
         logger.propagate = propagate
         store.close()
-        gc.collect()  # the forms' leaked files (see pytestmark)
 
 
 # ---------------------------------------------------------------------------- known 5xx
