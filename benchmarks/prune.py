@@ -8,6 +8,8 @@ prune took away exactly what the deleted traces had added).
 
     python benchmarks/prune.py --spans 1000000                # temporary SQLite
     python benchmarks/prune.py --spans 1000000 --db postgresql://postgres@127.0.0.1/bench
+
+``--db`` must name an empty database: the prune covers every project in it.
 """
 
 from __future__ import annotations

@@ -17,11 +17,13 @@ from typing import Any
 
 from spyglass.exceptions import ConfigError
 
+MAX_RETENTION_DAYS = 36_500
+
 
 def _days(raw: str) -> float:
     days = float(raw)
-    if not days >= 0 or days == float("inf"):  # also NaN
-        raise ValueError(f"expected a number of days, 0 or more, got {raw!r}")
+    if not 0 <= days <= MAX_RETENTION_DAYS:  # also NaN
+        raise ValueError(f"expected a number of days from 0 to {MAX_RETENTION_DAYS}, got {raw!r}")
     return days
 
 
@@ -142,7 +144,8 @@ REGISTRY: tuple[Setting, ...] = (
         _days,
         0.0,
         "Traces that started longer ago than this many days are deleted, with their spans "
-        "and scores, by the server every hour (and `spyglass db prune`). 0 keeps everything.",
+        "and scores, by the server at start and every hour (`spyglass db prune` does it once "
+        "by hand). 0 keeps everything.",
     ),
     Setting("log_level", "SPYGLASS_LOG_LEVEL", str, "info", "Log level of the server."),
     Setting(

@@ -167,7 +167,26 @@ def test_db_prune_deletes_old_traces_and_says_so(tmp_path: Path) -> None:
     assert other.returncode == 0, other.stderr
     assert "deleted 0 traces" in other.stdout
 
-    done = spyglass_cli("db", "prune", "--older-than", "30", "--db", url, home=tmp_path)
+    def prune_with_answer(answer: str | None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "spyglass.cli", "db", "prune", "--older-than=4w", f"--db={url}"],
+            env=clean_env(tmp_path),
+            input=answer,
+            stdin=subprocess.DEVNULL if answer is None else None,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    # It says what would go and asks; no answer (no terminal) or "n" deletes nothing.
+    silent = prune_with_answer(None)
+    assert silent.returncode == 1 and "add --yes" in silent.stderr, silent.stderr
+    assert re.search(r"Delete 12 traces \(\d+ spans, 0 scores\) that started before", silent.stderr)
+    declined = prune_with_answer("n\n")
+    assert declined.returncode == 0 and "nothing deleted" in declined.stdout, declined
+
+    done = spyglass_cli("db", "prune", "--older-than", "30", "--yes", "--db", url, home=tmp_path)
     assert done.returncode == 0, done.stderr
     assert re.search(r"deleted 12 traces \(\d+ spans, 0 scores\)", done.stdout), done.stdout
     store = open_store(url)
@@ -180,9 +199,11 @@ def test_db_prune_deletes_old_traces_and_says_so(tmp_path: Path) -> None:
     for bad, message in (
         (["--older-than", "0d"], "more than zero"),
         (["--older-than", "a month"], "not an age"),
+        (["--older-than", "6m"], "not an age"),  # minutes or months: refused
+        (["--older-than", "999999999"], "at most 36500 days"),
         (["--older-than", "1d", "--project", "nope"], "no project named 'nope'"),
     ):
-        res = spyglass_cli("db", "prune", *bad, "--db", url, home=tmp_path)
+        res = spyglass_cli("db", "prune", *bad, "--yes", "--db", url, home=tmp_path)
         assert res.returncode in (1, 2) and message in res.stderr, (bad, res.stderr)
 
 

@@ -78,7 +78,7 @@ def test_a_failed_run_is_logged_and_retried_next_time(
     assert "deleting old traces failed" in caplog.text
 
 
-@pytest.mark.parametrize("raw", ["-1", "nan", "inf", "a week"])
+@pytest.mark.parametrize("raw", ["-1", "nan", "inf", "a week", "36501"])
 def test_a_bad_retention_is_refused(raw: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SPYGLASS_RETENTION_DAYS"):
         load_settings({"home": str(tmp_path)}, environ={"SPYGLASS_RETENTION_DAYS": raw})

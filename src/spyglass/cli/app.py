@@ -64,6 +64,15 @@ def _store(db: str | None) -> SqlStore:
         raise typer.Exit(2) from exc
 
 
+def _ask(question: str) -> bool:
+    """A yes/no question on the terminal; no answer at all (no terminal) is an error."""
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except typer.Abort:
+        err.print("\n[red]error:[/] no answer; add --yes to go on without asking")
+        raise typer.Exit(1) from None
+
+
 def _fail(exc: SpyglassError) -> typer.Exit:
     err.print(f"[red]error:[/] {exc}")
     return typer.Exit(1)
@@ -199,7 +208,7 @@ def db_prune(
         str,
         typer.Option(
             "--older-than",
-            help="Delete traces that started longer ago than this: 30d, 12h, 90m (a plain "
+            help="Delete traces that started longer ago than this: 12h, 30d, 4w (a plain "
             "number is days)",
         ),
     ],
@@ -207,12 +216,16 @@ def db_prune(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Delete without asking (for scripts and cron)")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Delete old traces with their spans and scores; the rollups lose what they added.
 
-    Runs beside a live server, a few hundred traces per transaction. Session scores, datasets
-    and experiments stay. SPYGLASS_RETENTION_DAYS makes the server do this every hour.
+    Says what would go and asks first, unless --yes. Runs beside a live server, 500 traces per
+    transaction. Session scores, datasets and experiments stay. SPYGLASS_RETENTION_DAYS makes
+    the server do this every hour.
     """
     from spyglass.cli.prune import parse_age, run_prune
 
@@ -224,7 +237,15 @@ def db_prune(
     settings = _settings(db)
     store = _store(db)
     try:
-        run_prune(store, settings, age_ns, project, dry_run, console)
+        run_prune(
+            store,
+            settings,
+            age_ns,
+            project,
+            dry_run,
+            console,
+            confirm=None if yes else _ask,
+        )
     except SpyglassError as exc:
         raise _fail(exc) from exc
     finally:

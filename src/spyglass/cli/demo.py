@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from types import FrameType
 
 import httpx
 from rich.console import Console
@@ -21,6 +20,9 @@ STARTUP_TIMEOUT_S = 30.0
 
 
 def run_demo(settings: Settings, n_traces: int, exit_after: bool) -> None:
+    # uvicorn runs in a thread here, so it installs no signal handlers of its own: SIGTERM
+    # (systemd, docker stop, timeout) stops the demo as Ctrl-C does, ingest processes included.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     store, first_key = prepare_store(settings)
     # On a first start, the key just printed: one key for the newcomer to use, not two.
     key = first_key or store.create_key("default", name="demo").secret
@@ -62,12 +64,6 @@ def run_demo(settings: Settings, n_traces: int, exit_after: bool) -> None:
         store.close()
         return
 
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        # uvicorn runs in a thread here, so it installed no handlers of its own: SIGTERM
-        # (systemd, docker stop, timeout) shuts down as Ctrl-C does, ingest processes included.
-        server.should_exit = True
-
-    signal.signal(signal.SIGTERM, _stop)
     try:
         # Inside the try: a Ctrl-C right after the line appears still lands in the handler.
         console.print("Serving until Ctrl-C.")

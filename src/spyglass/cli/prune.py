@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -13,22 +14,27 @@ from rich.progress import Progress
 
 from spyglass.exceptions import NotFound
 from spyglass.server.ingest.pool import lock_path_for
-from spyglass.settings import Settings
+from spyglass.settings import MAX_RETENTION_DAYS, Settings
 from spyglass.storage.sql.retention import Pruned
 from spyglass.storage.sql.store import SqlStore
 
-_AGE = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,9})?)\s*([dhm]?)", re.ASCII)
-_UNIT_NS = {"d": 86_400 * 10**9, "": 86_400 * 10**9, "h": 3_600 * 10**9, "m": 60 * 10**9}
+# No minutes, nor months: "6m" would be read one way by some and the other way by others.
+_AGE = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,9})?)\s*([hdw]?)", re.ASCII)
+_DAY_NS = 86_400 * 10**9
+_UNIT_NS = {"h": 3_600 * 10**9, "d": _DAY_NS, "": _DAY_NS, "w": 7 * _DAY_NS}
 
 
 def parse_age(text: str) -> int:
-    """``30d``, ``12h``, ``90m`` or ``30`` (days) in nanoseconds; more than zero."""
+    """``12h``, ``30d``, ``4w`` or ``30`` (days) in nanoseconds; more than zero, at most
+    ``MAX_RETENTION_DAYS``."""
     match = _AGE.fullmatch(text.strip().lower())
     if match is None:
-        raise ValueError(f"{text!r} is not an age such as 30d, 12h or 90m")
+        raise ValueError(f"{text!r} is not an age such as 12h, 30d or 4w")
     ns = int(float(match.group(1)) * _UNIT_NS[match.group(2)])
     if ns <= 0:
         raise ValueError("the age must be more than zero")
+    if ns > MAX_RETENTION_DAYS * _DAY_NS:
+        raise ValueError(f"the age must be at most {MAX_RETENTION_DAYS} days")
     return ns
 
 
@@ -39,8 +45,10 @@ def run_prune(
     project: str | None,
     dry_run: bool,
     console: Console,
+    confirm: Callable[[str], bool] | None = None,
 ) -> Pruned:
-    """Count, then (unless ``dry_run``) delete, with a progress bar; print what was done."""
+    """Count, then (unless ``dry_run``) delete, with a progress bar; print what was done.
+    ``confirm`` is asked first with what would go (None: do not ask); False deletes nothing."""
     project_ids = None
     if project is not None:
         found = store.get_project(project)
@@ -54,6 +62,9 @@ def run_prune(
         verb = "would delete" if dry_run else "deleted"
         console.print(f"{verb} {_counts(todo)} that started before {when}", soft_wrap=True)
         return todo
+    if confirm is not None and not confirm(f"Delete {_counts(todo)} that started before {when}?"):
+        console.print("nothing deleted")
+        return Pruned()
     lock_path = (
         lock_path_for(store.dialect.driver_url, str(settings.home_path))
         if store.is_sqlite and os.name == "posix"

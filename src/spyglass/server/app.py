@@ -75,11 +75,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             yield
         finally:
+            # Retention first: it may hold the writers' turn the ingest processes finish with.
+            if retention is not None:
+                await run_blocking(retention.stop)
             if pool is not None:
                 await run_blocking(pool.close)
             await run_blocking(writer.close)
-            if retention is not None:
-                await run_blocking(retention.stop)
             if checkpointer is not None:
                 checkpointer.stop()
             if store is None:

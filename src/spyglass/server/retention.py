@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 
-from spyglass.exceptions import SpyglassError
 from spyglass.storage.sql.store import SqlStore
 
 logger = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ class RetentionThread:
         while not self._stop.is_set():
             try:
                 self.run_once()
-            except SpyglassError:
+            except Exception:  # whatever failed, the thread must live on
                 # The next run tries again; what one run deleted stays deleted.
                 logger.exception("deleting old traces failed")
             self.ran.set()

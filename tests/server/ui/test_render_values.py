@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from spyglass.server.ui.render import signed, stat
+from spyglass.server.ui.render import number, signed, stat
 from spyglass.server.ui.traces import score_chips
 from spyglass.storage.models import Score, ScoreDataType, ScoreSource
 
@@ -55,3 +55,12 @@ def test_stat_of_a_missing_key_in_a_template() -> None:
     env = jinja2.Environment(autoescape=True)
     env.filters["stat"] = stat
     assert env.from_string("{{ run.pass_rate | stat }}").render(run={}) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1234, "1,234"), (2.0, "2"), (0.125, "0.125"), (None, "—"), ("abc", "—"), ([1], "—")],
+)
+def test_number_of_an_uploaded_value(value: object, shown: str) -> None:
+    # A run summary's "items" is whatever was uploaded: a string made the page answer 500.
+    assert number(value) == shown

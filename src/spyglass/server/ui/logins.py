@@ -111,17 +111,20 @@ ProjectViewDep = Annotated[ProjectView, Depends(get_project_view)]
 
 
 # The id of a row (an account, a key) in a URL: within the database's integer column, so a
-# larger one is a 422 rather than an overflow in the driver.
+# larger one is a 400 page rather than an overflow in the driver.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # Fields a UI form may have: the largest, the prices form, has a dozen.
 MAX_FORM_FIELDS = 100
+# Bytes a UI form may have (at most ``max_body_bytes``): the login form is read before anyone
+# is known, and no UI form needs more than a few KB.
+MAX_FORM_BYTES = 256 * 1024
 
 
 async def read_form(request: Request) -> FormData:
-    """The POSTed form's fields, read within ``max_body_bytes``, with no file parts (no UI form
+    """The POSTed form's fields, read within ``MAX_FORM_BYTES``, with no file parts (no UI form
     uploads one) and no NUL characters (PostgreSQL text cannot hold one: it answered 500)."""
     if request._form is None and not hasattr(request, "_body"):
-        limit = app_state(request).settings.max_body_bytes
+        limit = min(MAX_FORM_BYTES, app_state(request).settings.max_body_bytes)
         # Kept where Starlette's form parser looks for an already read body.
         request._body = await read_limited(
             request.stream(), request.headers.get("content-length"), limit

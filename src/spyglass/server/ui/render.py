@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -74,9 +75,13 @@ def money(value: float | None) -> str:
     return f"${value:,.4f}".rstrip("0").rstrip(".")
 
 
-def number(value: float | None) -> str:
-    if value is None:
+def number(value: object) -> str:
+    """A count or amount with thousands separators; "—" for none or a non-number (an uploaded
+    run summary may hold anything where a number belongs)."""
+    if not _is_number(value):
         return "—"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.3g}"
     return f"{int(value):,}"
@@ -93,7 +98,7 @@ def score_value(value: Any) -> str:
     return str(value)
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -33,6 +33,8 @@ SQLITE_AUTOCHECKPOINT_PAGES = 2_048
 # cut those system calls about fourfold and the insert's CPU time by about a quarter
 # (benchmarks/ingest.py, docs/benchmarks.md).
 SQLITE_PAGE_SIZE = 16_384
+# Connection execution option: begin its transactions with BEGIN IMMEDIATE on SQLite.
+SQLITE_IMMEDIATE = "sqlite_immediate"
 # Read connections kept open; the server answers queries from a thread pool of similar size.
 READ_POOL_SIZE = 8
 
@@ -115,7 +117,11 @@ def make_engine(dialect: Dialect) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE (execution option ``sqlite_immediate``) for a transaction that reads
+            # before it writes: a deferred one fails at once with "database is locked" when
+            # another connection commits between its first read and its first write.
+            immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(dialect.sqlalchemy_url, pool_size=READ_POOL_SIZE, pool_pre_ping=True)

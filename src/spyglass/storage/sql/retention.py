@@ -8,11 +8,12 @@ the dashboard and metrics stay equal to the stored spans. Session scores, datase
 experiments are kept: they are not part of a trace (a dataset item made from a trace is a copy).
 
 Deletes run in transactions of ``CHUNK_TRACES`` traces, oldest first, so ingest goes on between
-them: on SQLite each chunk takes the ingest processes' lock file first (they would otherwise
-wait out SQLite's busy handler, which sleeps in steps of milliseconds); on PostgreSQL it takes
-the per-trace advisory locks that writers take (``writes.py``), so a late span of a trace being
-deleted waits, and lands on a trace started afresh. On SQLite the file keeps its size: freed
-pages are reused by new spans (``VACUUM`` shrinks it, with the server stopped).
+them. On SQLite each chunk takes the ingest processes' lock file first (they would otherwise
+wait out SQLite's busy handler, which sleeps in steps of milliseconds) and begins IMMEDIATE,
+since it reads before it writes. On PostgreSQL it takes the per-trace advisory locks that
+writers take (``writes.py``), so a late span of a trace being deleted waits, and lands on a
+trace started afresh. On SQLite the file keeps its size: freed pages are reused by new spans
+(``VACUUM`` shrinks it, with the server stopped).
 """
 
 from __future__ import annotations
@@ -25,14 +26,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from spyglass.storage.sql import rollups
+from spyglass.storage.sql.dialect import SQLITE_IMMEDIATE
 from spyglass.storage.sql.rebuild import span_sums_sql, trace_sums_sql
 from spyglass.storage.sql.writes import LOCK_NAMESPACE, trace_lock_slot
 
 logger = logging.getLogger(__name__)
 
-# Traces per transaction: each holds the write lock for tens of milliseconds at most.
+# Traces per transaction: each held the write lock about 0.1 s at 1,000,000 spans
+# (benchmarks/prune.py).
 CHUNK_TRACES = 500
 
 _IN = "WHERE project_id = :p AND trace_id IN :ids"
@@ -102,20 +106,25 @@ def prune(
     ``write_lock``, the store's own writer's. ``progress`` is called after each chunk with
     what it deleted; ``should_stop`` before each, to end early (a server shutting down)."""
     total = Pruned()
+    pruned_projects = []
     for project_id in project_ids:
         while should_stop is None or not should_stop():
-            with _turn(lock_path, write_lock), engine.begin() as conn:
+            with _turn(lock_path, write_lock), _transaction(engine) as conn:
                 done = _prune_chunk(conn, project_id, before_ns)
             if not done.traces:
                 break
+            if project_id not in pruned_projects:
+                pruned_projects.append(project_id)
             total += done
             if progress is not None:
                 progress(done)
-    if total.traces:
-        with _turn(lock_path, write_lock), engine.begin() as conn:
-            # Keys that now count nothing; queries skip them, but they need not stay.
-            conn.execute(text("DELETE FROM span_rollups WHERE span_count = 0"))
-            conn.execute(text("DELETE FROM trace_rollups WHERE trace_count = 0"))
+    if pruned_projects:
+        try:
+            with _turn(lock_path, write_lock), _transaction(engine) as conn:
+                _drop_empty_rollups(conn, pruned_projects, before_ns)
+        except SQLAlchemyError:
+            # The deletes are committed; rows that count nothing only wait for the next run.
+            logger.warning("retention: removing empty rollup rows failed", exc_info=True)
         logger.info(
             "retention: deleted %d traces (%d spans, %d scores)",
             total.traces,
@@ -123,6 +132,35 @@ def prune(
             total.scores,
         )
     return total
+
+
+@contextmanager
+def _transaction(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        conn.execution_options(**{SQLITE_IMMEDIATE: True})
+        with conn.begin():
+            yield conn
+
+
+def _drop_empty_rollups(conn: Connection, project_ids: list[int], before_ns: int) -> None:
+    """Delete the rollup rows that count nothing in the pruned projects' hours before the
+    cutoff's: every trace of those hours is gone, so nothing there counts any more (queries
+    skip such rows, but they need not stay). On PostgreSQL rows an ingest writer holds are
+    skipped, not waited for: the writers lock rollup rows in their own order, and waiting
+    here could close a cycle with one of them."""
+    hour = before_ns - before_ns % rollups.HOUR_NS
+    pg = conn.dialect.name == "postgresql"
+    for table, count in (("span_rollups", "span_count"), ("trace_rollups", "trace_count")):
+        where = f"project_id IN :ps AND hour_ns < :h AND {count} = 0"
+        if pg:
+            sql = (
+                f"DELETE FROM {table} WHERE ctid IN "
+                f"(SELECT ctid FROM {table} WHERE {where} FOR UPDATE SKIP LOCKED)"
+            )
+        else:
+            sql = f"DELETE FROM {table} WHERE {where}"
+        stmt = text(sql).bindparams(bindparam("ps", expanding=True))
+        conn.execute(stmt, {"ps": project_ids, "h": hour})
 
 
 def _prune_chunk(conn: Connection, project_id: int, before_ns: int) -> Pruned:

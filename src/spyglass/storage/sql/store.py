@@ -141,8 +141,10 @@ class SqlStore:
     ) -> Pruned:
         """Delete the traces that started before ``before_ns``, of ``project_ids`` (default
         all), with their spans and scores (``retention.py``); ``dry_run`` only counts them."""
-        ids = project_ids if project_ids is not None else [p.id for p in self.list_projects()]
+        # The chunks write through the driver's own cursor too, whose errors are the driver's.
+        driver_error: type[Exception] = self.engine.dialect.dbapi.Error  # type: ignore[union-attr]
         try:
+            ids = project_ids if project_ids is not None else [p.id for p in self.list_projects()]
             if dry_run:
                 return count_prunable(self.engine, before_ns, ids)
             return prune(
@@ -154,7 +156,7 @@ class SqlStore:
                 progress=progress,
                 should_stop=should_stop,
             )
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, driver_error, OSError) as exc:
             raise StoreError(f"deleting old traces failed: {exc}") from exc
 
     # -- queries
