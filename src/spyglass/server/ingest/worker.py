@@ -81,12 +81,12 @@ def init(db_url: str, lock_path: str, log_level: int, server_pid: int) -> None:
         # pid 1 (a container's entrypoint) keeps its ingest processes.
         if os.getppid() != server_pid:
             os._exit(1)
-    # Ctrl-C in a terminal, or a stop signal sent to the whole process group (systemd,
-    # timeout), reaches these processes too. The server stops them itself once it has
-    # answered what they are working on; dying first would fail those requests and print a
-    # KeyboardInterrupt traceback per process.
+    # Ctrl-C in a terminal reaches the whole process group, these processes too: the server
+    # stops them itself once it has answered what they are working on, and dying first
+    # printed a KeyboardInterrupt traceback per process. SIGTERM keeps its default: it is how
+    # the pool stops the survivors of a broken pool (ProcessPoolExecutor.terminate), and a
+    # group-wide SIGTERM (systemd) ends them quietly; an exporter retries what was in flight.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     _worker = _Worker(db_url, lock_path)
     # Everything alive now (modules, the protobuf and SQL machinery) lives as long as the
