@@ -28,7 +28,7 @@ import logging
 import shutil
 import traceback
 from collections.abc import Iterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -388,28 +388,37 @@ def server(
         ),
         store,
     )
+    loop = asyncio.new_event_loop()
+    stack = AsyncExitStack()
+    try:
+        with logged_errors() as sink:
+            # The lifespan starts the ingest writer.
+            loop.run_until_complete(stack.enter_async_context(app.router.lifespan_context(app)))
+            srv = Server(request.param, app, store, loop, key, writer_key, sink)
+            _seed(srv, key)
+            _seed(srv, writer_key)
+            yield srv
+    finally:
+        loop.run_until_complete(stack.aclose())
+        loop.close()
+        store.close()
+
+
+@contextmanager
+def logged_errors() -> Iterator[list[logging.LogRecord]]:
+    """The error records spyglass logs meanwhile, kept from pytest's log capture: thousands
+    of logged tracebacks would only slow it down; each failure says which exception and line
+    it came from (see _where)."""
     sink: list[logging.LogRecord] = []
     handler = _Errors(sink)
     logger = logging.getLogger("spyglass")
     logger.addHandler(handler)
-    # Thousands of logged tracebacks would only slow pytest's log capture down; each failure
-    # says which exception and line it came from (see _where).
     propagate, logger.propagate = logger.propagate, False
-    loop = asyncio.new_event_loop()
-    stack = AsyncExitStack()
     try:
-        # The lifespan starts the ingest writer.
-        loop.run_until_complete(stack.enter_async_context(app.router.lifespan_context(app)))
-        srv = Server(request.param, app, store, loop, key, writer_key, sink)
-        _seed(srv, key)
-        _seed(srv, writer_key)
-        yield srv
+        yield sink
     finally:
-        loop.run_until_complete(stack.aclose())
-        loop.close()
         logger.removeHandler(handler)
         logger.propagate = propagate
-        store.close()
 
 
 # ---------------------------------------------------------------------------- the check

@@ -15,13 +15,12 @@ from rich.progress import Progress
 from spyglass.exceptions import NotFound
 from spyglass.server.ingest.pool import lock_path_for
 from spyglass.settings import MAX_RETENTION_DAYS, Settings
-from spyglass.storage.sql.retention import Pruned
+from spyglass.storage.sql.retention import DAY_NS, Pruned
 from spyglass.storage.sql.store import SqlStore
 
 # No minutes, nor months: "6m" would be read one way by some and the other way by others.
 _AGE = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,9})?)\s*([hdw]?)", re.ASCII)
-_DAY_NS = 86_400 * 10**9
-_UNIT_NS = {"h": 3_600 * 10**9, "d": _DAY_NS, "": _DAY_NS, "w": 7 * _DAY_NS}
+_UNIT_NS = {"h": 3_600 * 10**9, "d": DAY_NS, "": DAY_NS, "w": 7 * DAY_NS}
 
 
 def parse_age(text: str) -> int:
@@ -33,7 +32,7 @@ def parse_age(text: str) -> int:
     ns = int(float(match.group(1)) * _UNIT_NS[match.group(2)])
     if ns <= 0:
         raise ValueError("the age must be more than zero")
-    if ns > MAX_RETENTION_DAYS * _DAY_NS:
+    if ns > MAX_RETENTION_DAYS * DAY_NS:
         raise ValueError(f"the age must be at most {MAX_RETENTION_DAYS} days")
     return ns
 

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 
+from spyglass.storage.sql.retention import DAY_NS
 from spyglass.storage.sql.store import SqlStore
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,6 @@ logger = logging.getLogger(__name__)
 # Seconds between runs. The first runs at start, so a server restarted with a shorter
 # retention applies it at once.
 INTERVAL_S = 3_600.0
-_DAY_NS = 86_400 * 10**9
 
 
 class RetentionThread:
@@ -33,7 +33,7 @@ class RetentionThread:
         interval_s: float = INTERVAL_S,
     ) -> None:
         self._store = store
-        self._age_ns = int(days * _DAY_NS)
+        self._age_ns = int(days * DAY_NS)
         self._lock_path = lock_path
         self._interval = interval_s
         self._stop = threading.Event()

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -183,16 +182,10 @@ def server(
     app = create_app(load_settings({"home": str(home), "ingest_processes": 0}, environ={}), store)
     # Each login is judged on its own: the throttle's clock passes its window at every call.
     app.state.login_throttle = LoginThrottle(clock=itertools.count(0, 10**6).__next__)
-    sink: list[logging.LogRecord] = []
-    handler = api_fuzz._Errors(sink)
-    logger = logging.getLogger("spyglass")
-    logger.addHandler(handler)
-    # Hundreds of logged tracebacks would only slow pytest's log capture down.
-    propagate, logger.propagate = logger.propagate, False
     loop = asyncio.new_event_loop()
     stack = AsyncExitStack()
     try:
-        with pytest.MonkeyPatch.context() as mp:
+        with api_fuzz.logged_errors() as sink, pytest.MonkeyPatch.context() as mp:
             mp.setattr(passwords, "_hasher", CHEAP)
             mp.setattr(passwords, "dummy_hash", lambda: CHEAP.hash("not a password"))
             loop.run_until_complete(stack.enter_async_context(app.router.lifespan_context(app)))
@@ -207,8 +200,6 @@ def server(
             loop.run_until_complete(asyncio.wait(pending))
         loop.run_until_complete(stack.aclose())
         loop.close()
-        logger.removeHandler(handler)
-        logger.propagate = propagate
         store.close()
 
 

@@ -35,6 +35,7 @@ from spyglass.storage.sql.writes import LOCK_NAMESPACE, trace_lock_slot
 
 logger = logging.getLogger(__name__)
 
+DAY_NS = 86_400 * 10**9
 # Traces per transaction: each held the write lock about 0.1 s at 1,000,000 spans
 # (benchmarks/prune.py).
 CHUNK_TRACES = 500
